@@ -1,0 +1,10 @@
+import type { Clock } from '../core/clock.js';
+import type { Io } from '../core/io.js';
+import type { Logger } from '../core/logger.js';
+
+/** What every command handler receives besides its own options. */
+export interface CommandContext {
+  readonly io: Io;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}

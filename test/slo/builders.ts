@@ -1,0 +1,46 @@
+import type { AlertTier, Slo } from '../../src/slo/model.js';
+import { defaultWindows } from '../../src/slo/windows.js';
+
+const day = 24 * 3_600_000;
+
+export function tier(name: AlertTier['name'], overrides: Partial<AlertTier> = {}): AlertTier {
+  return {
+    name,
+    enabled: true,
+    ...defaultWindows[name],
+    severity: name,
+    labels: {},
+    annotations: {},
+    ...overrides,
+  };
+}
+
+/** An events SLO with the defaults a shopsre/v1 spec would get; override what a test is about. */
+export function buildSlo(overrides: Partial<Slo> = {}): Slo {
+  const service = overrides.service ?? 'store';
+  const name = overrides.name ?? 'checkout-availability';
+  return {
+    id: `${service}-${name}`,
+    service,
+    name,
+    baseName: name,
+    description: 'Checkout requests succeed.',
+    objective: 99.9,
+    periodMs: 30 * day,
+    sli: {
+      kind: 'events',
+      errorQuery: 'sum(rate(http_requests_total{route="/api/checkout",code=~"5.."}[{{.window}}]))',
+      totalQuery: 'sum(rate(http_requests_total{route="/api/checkout"}[{{.window}}]))',
+    },
+    labels: {},
+    alerting: {
+      name: 'CheckoutAvailabilityBudgetBurn',
+      labels: {},
+      annotations: {},
+      tiers: [tier('page'), tier('ticket')],
+    },
+    loadResults: { steps: ['checkout'], kind: 'availability' },
+    source: { format: 'shopsre/v1', file: 'test.yaml' },
+    ...overrides,
+  };
+}
