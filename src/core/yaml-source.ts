@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, type Scalar, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { InputError, type Finding, type SourceLocation } from './errors.js';
 import { closestWord } from './did-you-mean.js';
@@ -13,6 +13,8 @@ export interface YamlDocument {
   locate(path: readonly PropertyKey[]): SourceLocation;
   /** Location of the key `key` in the map at `path` (for unknown-key findings). */
   locateKey(path: readonly PropertyKey[], key: string): SourceLocation;
+  /** Location of character `offset` of the string value at `path` (for errors inside a query). */
+  locateInString(path: readonly PropertyKey[], offset: number): SourceLocation;
 }
 
 /** Parses every document in a YAML file; syntax errors become findings (all of them, not the first). */
@@ -35,7 +37,7 @@ export function parseYamlFile(file: string, text: string): YamlDocument[] {
   if (nonEmpty.length === 0) {
     throw new InputError([{ location: { file, line: 1, col: 1 }, message: 'file is empty: expected a YAML document' }]);
   }
-  return nonEmpty.map((doc, index) => toYamlDocument(file, index, doc, at));
+  return nonEmpty.map((doc, index) => toYamlDocument(file, index, doc, at, text));
 }
 
 function toYamlDocument(
@@ -43,6 +45,7 @@ function toYamlDocument(
   index: number,
   doc: Document.Parsed,
   at: (offset: number) => SourceLocation,
+  text: string,
 ): YamlDocument {
   const nodeAt = (path: readonly PropertyKey[]): Node | undefined => {
     for (let depth = path.length; depth >= 0; depth--) {
@@ -65,7 +68,31 @@ function toYamlDocument(
       }
       return locationOf(parent);
     },
+    locateInString: (path, offset) => {
+      const node = nodeAt(path);
+      if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return locationOf(node);
+      return at(sourceOffsetOf(node.value, node.type, node.range[0], offset, text));
+    },
   };
+}
+
+/**
+ * Maps an offset in a scalar's value to an offset in the file. Exact for plain and block scalars and
+ * for quoted scalars without escapes; otherwise it points at the right line.
+ */
+function sourceOffsetOf(value: string, type: Scalar['type'], start: number, offset: number, text: string): number {
+  const before = value.slice(0, offset);
+  const valueLine = before.split('\n').length - 1;
+  const valueCol = offset - (before.lastIndexOf('\n') + 1);
+  if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') {
+    // The header line (`|`, `>-`) comes first; content lines share one indentation.
+    let lineStart = text.indexOf('\n', start) + 1;
+    for (let i = 0; i < valueLine && lineStart > 0; i++) lineStart = text.indexOf('\n', lineStart) + 1;
+    const indent = /^[ ]*/.exec(text.slice(lineStart))?.[0].length ?? 0;
+    return lineStart + indent + valueCol;
+  }
+  const quote = type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE' ? 1 : 0;
+  return valueLine === 0 ? start + quote + valueCol : start;
 }
 
 function firstLine(message: string): string {
@@ -98,13 +125,24 @@ export function zodIssuesToFindings(
       // Report the branch that got furthest: the one with the fewest issues is the user's intent.
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
       if (best.length > 0) {
-        findings.push(...zodIssuesToFindings(doc, best, vocabulary));
+        // Branch issues carry paths relative to the union.
+        const absolute = best.map((sub) => ({ ...sub, path: [...path, ...sub.path] }));
+        findings.push(...zodIssuesToFindings(doc, absolute, vocabulary));
         continue;
       }
     }
-    findings.push({ location: doc.locate(path), message: `${issue.message}${describePath(path)}` });
+    const missing = issue.code === 'invalid_type' && / received undefined$/.test(issue.message);
+    const key = path[path.length - 1];
+    findings.push(
+      missing && key !== undefined
+        ? {
+            location: doc.locate(path.slice(0, -1)),
+            message: `missing required key "${String(key)}"${describePath(path.slice(0, -1))}`,
+          }
+        : { location: doc.locate(path), message: `${issue.message}${describePath(path)}` },
+    );
   }
-  return findings;
+  return findings.sort((a, b) => a.location.line - b.location.line || a.location.col - b.location.col);
 }
 
 export function describePath(path: readonly PropertyKey[]): string {
@@ -115,3 +153,15 @@ export function describePath(path: readonly PropertyKey[]): string {
   return ` (at ${text})`;
 }
 
+
+/** A view of the item at `prefix` as a document of its own (files holding a list of documents). */
+export function subDocument(doc: YamlDocument, prefix: readonly PropertyKey[], value: unknown): YamlDocument {
+  return {
+    file: doc.file,
+    index: doc.index,
+    value,
+    locate: (path) => doc.locate([...prefix, ...path]),
+    locateKey: (path, key) => doc.locateKey([...prefix, ...path], key),
+    locateInString: (path, offset) => doc.locateInString([...prefix, ...path], offset),
+  };
+}
