@@ -1,0 +1,165 @@
+import { alertWindowsOf } from '../windows.js';
+import { burnFactor, errorBudgetRatio, type BurnWindow, type Slo, type TierName } from '../model.js';
+import { applyPolicy, type BudgetPolicy, type PolicyMatch } from './policy.js';
+
+/** An SLI over one window. */
+export interface SliMeasurement {
+  /** Bad events over all events in the window; 0 when the window saw no traffic. */
+  readonly errorRatio: number;
+  /** All events in the window, when the source can count them. */
+  readonly events?: number;
+}
+
+/** Where SLIs come from: a Prometheus server, a load run's results, a fake in tests. */
+export interface SliSource {
+  /** Named in reports: a Prometheus URL or a results file. */
+  readonly origin: string;
+  /**
+   * Set when the source measures one fixed span whatever window is asked for: a load run covers only
+   * its own duration, so its period and every alert window are that duration.
+   */
+  readonly fixedWindowMs?: number;
+  measure(slo: Slo, windowMs: number, atMs: number): Promise<SliMeasurement>;
+}
+
+export interface WindowBurn extends SliMeasurement {
+  readonly windowMs: number;
+  /** errorRatio over the error budget: at 1 the budget lasts exactly the period. */
+  readonly burnRate: number;
+}
+
+/** One multi-window condition (a tier's quick or slow pair). */
+export interface ConditionResult {
+  /** Burn rate both windows must exceed (the burn factor: 14.4 for the workbook's 1 h page window). */
+  readonly threshold: number;
+  readonly short: WindowBurn;
+  readonly long: WindowBurn;
+  /** The long window counted fewer events than the SLO's `minEvents`, so the condition was held back. */
+  readonly belowMinEvents: boolean;
+  readonly firing: boolean;
+}
+
+export interface TierResult {
+  readonly name: TierName;
+  readonly severity: string;
+  readonly enabled: boolean;
+  readonly quick: ConditionResult;
+  readonly slow: ConditionResult;
+  /** Enabled, and the quick or the slow condition fires: what the generated alert would do now. */
+  readonly firing: boolean;
+}
+
+/** `warn` passes the gate; only `fail` fails it. */
+export type Verdict = 'pass' | 'warn' | 'fail';
+
+export interface SloResult {
+  readonly slo: Slo;
+  /** The SLI's error ratio over the SLO period. */
+  readonly period: WindowBurn;
+  /** 1 - the period's error ratio. */
+  readonly sli: number;
+  /** Share of the period's error budget left: 1 untouched, 0 spent, below 0 overspent. */
+  readonly budgetRemaining: number;
+  readonly tiers: readonly TierResult[];
+  readonly verdict: Verdict;
+  /** The policy steps that matched, in policy order. */
+  readonly reasons: readonly PolicyMatch[];
+}
+
+export interface Evaluation {
+  readonly atMs: number;
+  readonly origin: string;
+  readonly fixedWindowMs?: number;
+  readonly slos: readonly SloResult[];
+  readonly verdict: 'pass' | 'fail';
+}
+
+export interface EvaluateOptions {
+  /** Evaluation time, epoch milliseconds. */
+  readonly at: number;
+  readonly policy: BudgetPolicy;
+}
+
+/**
+ * Evaluates each SLO (each segment is its own SLO) at one instant: SLI and remaining budget over the
+ * period, burn rates of every alert window, which tiers would fire, and the policy's verdict.
+ * SLOs are measured one after the other so a large file does not flood the source; the windows of
+ * one SLO are measured together.
+ */
+export async function evaluateSlos(
+  slos: readonly Slo[],
+  source: SliSource,
+  options: EvaluateOptions,
+): Promise<Evaluation> {
+  const results: SloResult[] = [];
+  for (const slo of slos) results.push(await evaluateSlo(slo, source, options));
+  return {
+    atMs: options.at,
+    origin: source.origin,
+    ...(source.fixedWindowMs === undefined ? {} : { fixedWindowMs: source.fixedWindowMs }),
+    slos: results,
+    verdict: results.some((r) => r.verdict === 'fail') ? 'fail' : 'pass',
+  };
+}
+
+async function evaluateSlo(slo: Slo, source: SliSource, options: EvaluateOptions): Promise<SloResult> {
+  const budget = errorBudgetRatio(slo.objective);
+  const windows = [...new Set([slo.periodMs, ...alertWindowsOf(slo.alerting.tiers)])];
+  const burns = new Map(
+    await Promise.all(
+      windows.map(async (windowMs) => {
+        const m = await source.measure(slo, windowMs, options.at);
+        const burn: WindowBurn = { ...m, windowMs, burnRate: m.errorRatio / budget };
+        return [windowMs, burn] as const;
+      }),
+    ),
+  );
+  const burnOver = (windowMs: number): WindowBurn => {
+    const burn = burns.get(windowMs);
+    if (!burn) throw new Error(`window ${windowMs} ms of ${slo.id} was not measured`);
+    return burn;
+  };
+
+  const condition = (window: BurnWindow): ConditionResult => {
+    const threshold = burnFactor(window, slo.periodMs);
+    const short = burnOver(window.shortWindowMs);
+    const long = burnOver(window.longWindowMs);
+    // Compared as `ratio > factor × budget`, the expression the generated alert evaluates, so the
+    // evaluator and Prometheus agree at the boundary to the last float.
+    const above = (w: WindowBurn): boolean => w.errorRatio > threshold * budget;
+    // The guard reads the long window: it carries the alert's evidence, the short one only recency.
+    const belowMinEvents =
+      slo.minEvents !== undefined && long.events !== undefined && long.events < slo.minEvents.minEvents;
+    return { threshold, short, long, belowMinEvents, firing: above(short) && above(long) && !belowMinEvents };
+  };
+
+  const tiers = slo.alerting.tiers.map((tier): TierResult => {
+    const quick = condition(tier.quick);
+    const slow = condition(tier.slow);
+    return {
+      name: tier.name,
+      severity: tier.severity,
+      enabled: tier.enabled,
+      quick,
+      slow,
+      firing: tier.enabled && (quick.firing || slow.firing),
+    };
+  });
+
+  const period = burnOver(slo.periodMs);
+  const sli = 1 - period.errorRatio;
+  const budgetRemaining = 1 - period.errorRatio / budget;
+  const reasons = applyPolicy(options.policy, {
+    slo,
+    errorRatio: period.errorRatio,
+    budgetRemaining,
+    tiers,
+    fixedWindowMs: source.fixedWindowMs,
+  });
+  return { slo, period, sli, budgetRemaining, tiers, verdict: verdictOf(reasons), reasons };
+}
+
+function verdictOf(reasons: readonly PolicyMatch[]): Verdict {
+  if (reasons.some((r) => r.action === 'fail')) return 'fail';
+  return reasons.length > 0 ? 'warn' : 'pass';
+}

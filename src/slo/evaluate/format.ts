@@ -1,0 +1,74 @@
+/** Number formats and cells shared by the policy messages and every renderer, so they all print the same figures. */
+import { formatDuration } from '../../core/duration.js';
+import type { TierName } from '../model.js';
+import type { Evaluation, SloResult, TierResult, WindowBurn } from './evaluate.js';
+
+/** The SLI with two more decimals than the objective, so 99.95 % against 99.9 % does not print as 100 %. */
+export function formatSli(sli: number, objectivePercent: number): string {
+  const objectiveDecimals = (String(objectivePercent).split('.')[1] ?? '').length;
+  return `${(sli * 100).toFixed(Math.min(6, objectiveDecimals + 2))}%`;
+}
+
+export function formatObjective(objectivePercent: number): string {
+  return `${objectivePercent}%`;
+}
+
+export function formatBudget(budgetRemaining: number): string {
+  return `${(budgetRemaining * 100).toFixed(1)}%`;
+}
+
+export function formatBurn(burnRate: number): string {
+  return burnRate >= 100 ? burnRate.toFixed(0) : burnRate.toFixed(2);
+}
+
+/** A window as Prometheus writes it (`5m`, `30d`), or `run` when every window is a load run's duration. */
+export function windowName(windowMs: number, fixedWindowMs: number | undefined): string {
+  return fixedWindowMs === undefined ? formatDuration(windowMs) : 'run';
+}
+
+export function sloLabel(result: SloResult): string {
+  return `${result.slo.service}/${result.slo.baseName}`;
+}
+
+export function segmentLabel(result: SloResult): string {
+  return result.slo.segment?.value ?? '-';
+}
+
+/** No traffic over the period: the SLI reads 100 % but says nothing. */
+export function hasNoData(result: SloResult): boolean {
+  return result.period.events === 0;
+}
+
+/**
+ * One cell per tier: burn rates of the quick and slow long windows (the windows that carry the
+ * evidence), then the state. A load run has one window, so its cell shows one figure.
+ */
+export function tierCell(tier: TierResult, fixedWindowMs: number | undefined): string {
+  const burn = (w: WindowBurn): string =>
+    `${windowName(w.windowMs, fixedWindowMs)}=${formatBurn(w.burnRate)}`;
+  const figures =
+    fixedWindowMs === undefined ? `${burn(tier.quick.long)} ${burn(tier.slow.long)}` : burn(tier.quick.long);
+  if (!tier.enabled) return `${figures} (off)`;
+  return tier.firing ? `${figures} FIRING` : figures;
+}
+
+/** The cell of the named tier, or `-` for a spec without it. */
+export function tierColumn(result: SloResult, name: TierName, fixedWindowMs: number | undefined): string {
+  const tier = result.tiers.find((t) => t.name === name);
+  return tier ? tierCell(tier, fixedWindowMs) : '-';
+}
+
+export function sliCell(result: SloResult): string {
+  return hasNoData(result) ? 'no data' : formatSli(result.sli, result.slo.objective);
+}
+
+export function countVerdicts(evaluation: Evaluation): Record<'pass' | 'warn' | 'fail', number> {
+  const counts = { pass: 0, warn: 0, fail: 0 };
+  for (const result of evaluation.slos) counts[result.verdict] += 1;
+  return counts;
+}
+
+/** Said once under every report of a results file, since its windows are not what their names claim. */
+export function fixedWindowNote(fixedWindowMs: number): string {
+  return `The results cover only the load run (${formatDuration(fixedWindowMs)}): the period and every alert window are measured over the run.`;
+}

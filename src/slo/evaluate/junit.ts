@@ -1,0 +1,71 @@
+import type { Evaluation, SloResult } from './evaluate.js';
+import { formatBudget, formatObjective, segmentLabel, sliCell, tierCell } from './format.js';
+
+/**
+ * JUnit XML for CI test reporters: one testsuite per service, one testcase per SLO and segment, a
+ * `<failure>` when the policy fails it. Warnings pass, with their text in `<system-out>`, since JUnit
+ * has no warning state.
+ */
+export function renderJunit(evaluation: Evaluation): string {
+  const failures = evaluation.slos.filter((r) => r.verdict === 'fail').length;
+  // JUnit's schema wants a timestamp without a zone; ours is UTC.
+  const timestamp = new Date(evaluation.atMs).toISOString().slice(0, 19);
+  const services = [...new Set(evaluation.slos.map((r) => r.slo.service))];
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="shopsre slo check" tests="${evaluation.slos.length}" failures="${failures}" errors="0" time="0">`,
+  ];
+  for (const service of services) {
+    const results = evaluation.slos.filter((r) => r.slo.service === service);
+    const suiteFailures = results.filter((r) => r.verdict === 'fail').length;
+    lines.push(
+      `  <testsuite name="${attr(service)}" tests="${results.length}" failures="${suiteFailures}" errors="0" skipped="0" timestamp="${timestamp}" time="0">`,
+    );
+    for (const result of results) lines.push(...testcase(result, evaluation));
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>');
+  return `${lines.join('\n')}\n`;
+}
+
+function testcase(result: SloResult, evaluation: Evaluation): string[] {
+  const { slo } = result;
+  const name = slo.segment ? `${slo.baseName} [${slo.segment.value}]` : slo.baseName;
+  const summary = [
+    `objective ${formatObjective(slo.objective)}, SLI ${sliCell(result)}, budget left ${formatBudget(result.budgetRemaining)}`,
+    ...result.tiers.map((tier) => `${tier.name} burn: ${tierCell(tier, evaluation.fixedWindowMs)}`),
+    `segment ${segmentLabel(result)}, spec ${slo.source.file}, source ${evaluation.origin}`,
+  ].join('\n');
+  const failures = result.reasons.filter((r) => r.action === 'fail');
+  const warnings = result.reasons.filter((r) => r.action === 'warn');
+  const out = [
+    `    <testcase classname="${attr(`${slo.service}.${slo.baseName}`)}" name="${attr(name)}" time="0">`,
+  ];
+  if (failures.length > 0) {
+    const message = failures.map((r) => `${r.step}: ${r.message}`).join('; ');
+    out.push(
+      `      <failure type="SloBudgetPolicy" message="${attr(message)}">${xml(`${message}\n\n${summary}`)}</failure>`,
+    );
+  }
+  const systemOut =
+    warnings.length > 0
+      ? `${warnings.map((r) => `warning ${r.step}: ${r.message}`).join('\n')}\n\n${summary}`
+      : summary;
+  out.push(`      <system-out>${xml(systemOut)}</system-out>`, '    </testcase>');
+  return out;
+}
+
+/** Escapes text for XML content, dropping characters XML 1.0 cannot hold at all. */
+function xml(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+/** Attribute values: parsers turn a raw newline or tab into a space, so they are written as references. */
+function attr(text: string): string {
+  return xml(text).replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+}
