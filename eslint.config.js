@@ -12,7 +12,17 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(fs|path|os|url|child_process|http|net|util|events|stream|crypto|readline)(/|$)', message: 'Use the node: prefix.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(fs|path|os|url|child_process|http|net|util|events|stream|crypto|readline)(/|$)',
+              message: 'Use the node: prefix.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

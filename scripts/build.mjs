@@ -14,7 +14,9 @@ await build({
   platform: 'node',
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
-  banner: { js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+  banner: {
+    js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+  },
   define: { __SHOPSRE_VERSION__: JSON.stringify(pkg.version) },
   sourcemap: 'linked',
   logLevel: 'warning',

@@ -59,7 +59,9 @@ function reportError(error: unknown, io: Io, debug: boolean): ExitCode {
 
 function buildProgram(io: Io, select: (handler: Handler) => void): Command {
   const program = new Command('shopsre')
-    .description('Reliability toolkit for e-commerce stacks: SLOs by customer segment, burn-rate alerts, CI gates.')
+    .description(
+      'Reliability toolkit for e-commerce stacks: SLOs by customer segment, burn-rate alerts, CI gates.',
+    )
     .version(version, '-V, --version')
     .option('--debug', 'show stack traces for internal errors')
     .exitOverride()
@@ -76,7 +78,9 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
 
   slo
     .command('validate')
-    .description('check SLO files (shopsre/v1, Sloth prometheus/v1, OpenSLO v1); every finding as file:line:col')
+    .description(
+      'check SLO files (shopsre/v1, Sloth prometheus/v1, OpenSLO v1); every finding as file:line:col',
+    )
     .argument('<paths...>', 'SLO files or directories (searched for *.yaml / *.yml)')
     .option('--json', 'print the findings (or the SLOs found) as JSON')
     .addHelpText(
@@ -194,4 +198,3 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
 
   return program;
 }
-

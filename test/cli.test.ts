@@ -9,7 +9,15 @@ vi.mock('../src/commands/slo-validate.js', () => ({ runSloValidate: validate }))
 function io(): Io & { out: () => string; err: () => string } {
   const stdout = bufferWriter();
   const stderr = bufferWriter();
-  return { stdout, stderr, env: {}, cwd: '/tmp', isTTY: false, out: () => stdout.text(), err: () => stderr.text() };
+  return {
+    stdout,
+    stderr,
+    env: {},
+    cwd: '/tmp',
+    isTTY: false,
+    out: () => stdout.text(),
+    err: () => stderr.text(),
+  };
 }
 
 describe('argv in, options and exit code out', () => {

@@ -31,7 +31,11 @@ export async function runSloValidate(options: SloValidateOptions, ctx: CommandCo
     return ExitCode.ok;
   } catch (error) {
     if (options.json && error instanceof InputError) {
-      const findings = error.findings.map((f) => ({ ...f.location, message: f.message, text: formatFinding(f) }));
+      const findings = error.findings.map((f) => ({
+        ...f.location,
+        message: f.message,
+        text: formatFinding(f),
+      }));
       io.stdout.write(`${JSON.stringify({ valid: false, findings }, null, 2)}\n`);
       return ExitCode.badInput;
     }

@@ -1,4 +1,13 @@
-import { isMap, isNode, isScalar, LineCounter, type Scalar, parseAllDocuments, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isNode,
+  isScalar,
+  LineCounter,
+  type Scalar,
+  parseAllDocuments,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { z } from 'zod';
 import { InputError, type Finding, type SourceLocation } from './errors.js';
 import { closestWord } from './did-you-mean.js';
@@ -35,7 +44,9 @@ export function parseYamlFile(file: string, text: string): YamlDocument[] {
   if (findings.length > 0) throw new InputError(findings);
   const nonEmpty = list.filter((doc) => doc.contents !== null);
   if (nonEmpty.length === 0) {
-    throw new InputError([{ location: { file, line: 1, col: 1 }, message: 'file is empty: expected a YAML document' }]);
+    throw new InputError([
+      { location: { file, line: 1, col: 1 }, message: 'file is empty: expected a YAML document' },
+    ]);
   }
   return nonEmpty.map((doc, index) => toYamlDocument(file, index, doc, at, text));
 }
@@ -80,7 +91,13 @@ function toYamlDocument(
  * Maps an offset in a scalar's value to an offset in the file. Exact for plain and block scalars and
  * for quoted scalars without escapes; otherwise it points at the right line.
  */
-function sourceOffsetOf(value: string, type: Scalar['type'], start: number, offset: number, text: string): number {
+function sourceOffsetOf(
+  value: string,
+  type: Scalar['type'],
+  start: number,
+  offset: number,
+  text: string,
+): number {
   const before = value.slice(0, offset);
   const valueLine = before.split('\n').length - 1;
   const valueCol = offset - (before.lastIndexOf('\n') + 1);
@@ -152,7 +169,6 @@ export function describePath(path: readonly PropertyKey[]): string {
     .join('');
   return ` (at ${text})`;
 }
-
 
 /** A view of the item at `prefix` as a document of its own (files holding a list of documents). */
 export function subDocument(doc: YamlDocument, prefix: readonly PropertyKey[], value: unknown): YamlDocument {

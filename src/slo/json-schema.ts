@@ -4,7 +4,11 @@ import { shopsreDocumentSchema } from './schema.js';
 /** The JSON Schema editors use (yaml-language-server); generated, never edited by hand. */
 export function sloJsonSchema(): Record<string, unknown> {
   return {
-    ...z.toJSONSchema(shopsreDocumentSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }),
+    ...z.toJSONSchema(shopsreDocumentSchema, {
+      io: 'input',
+      unrepresentable: 'any',
+      target: 'draft-2020-12',
+    }),
     $id: 'https://shopsre.dev/schemas/slo.schema.json',
     title: 'shopsre SLO file (apiVersion shopsre/v1)',
   };

@@ -47,7 +47,8 @@ export async function loadSloFiles(paths: readonly string[], options: LoadSloOpt
     try {
       for (const doc of parseYamlFile(display, text)) {
         // A file may hold a YAML list of documents (OpenSLO examples do).
-        if (Array.isArray(doc.value)) doc.value.forEach((item, i) => documents.push(subDocument(doc, [i], item)));
+        if (Array.isArray(doc.value))
+          doc.value.forEach((item, i) => documents.push(subDocument(doc, [i], item)));
         else documents.push(doc);
       }
     } catch (error) {
@@ -76,7 +77,10 @@ export async function loadSloFiles(paths: readonly string[], options: LoadSloOpt
         const definition = `${slo.service}-${slo.baseName}`;
         if (!reported.has(definition)) {
           reported.add(definition);
-          findings.push({ location: doc.locate([]), message: `duplicate SLO "${definition}" (also defined at ${first})` });
+          findings.push({
+            location: doc.locate([]),
+            message: `duplicate SLO "${definition}" (also defined at ${first})`,
+          });
         }
         continue;
       }
@@ -105,8 +109,17 @@ function unknownVersionMessage(version: string | undefined): string {
 function collectIndicators(documents: readonly YamlDocument[]): Map<string, IndicatorDocument> {
   const indicators = new Map<string, IndicatorDocument>();
   for (const doc of documents) {
-    const value = doc.value as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown }; spec?: unknown };
-    if (value?.apiVersion === 'openslo/v1' && value.kind === 'SLI' && typeof value.metadata?.name === 'string') {
+    const value = doc.value as {
+      apiVersion?: unknown;
+      kind?: unknown;
+      metadata?: { name?: unknown };
+      spec?: unknown;
+    };
+    if (
+      value?.apiVersion === 'openslo/v1' &&
+      value.kind === 'SLI' &&
+      typeof value.metadata?.name === 'string'
+    ) {
       indicators.set(value.metadata.name, { doc: subDocument(doc, ['spec'], value.spec), spec: value.spec });
     }
   }
@@ -145,4 +158,3 @@ async function walk(dir: string, fs: SpecFileSystem): Promise<string[]> {
   }
   return out;
 }
-

@@ -9,8 +9,14 @@ import { parseDuration } from '../core/duration.js';
 
 const durationText = z
   .string()
-  .regex(/^(\d+(y|w|d|h|m|s|ms))+$/, { message: 'expected a Prometheus duration such as 5m, 1h, 30d', abort: true })
-  .refine((text) => parseDuration(text) !== undefined, 'expected a non-zero duration with units in descending order, such as 1h30m');
+  .regex(/^(\d+(y|w|d|h|m|s|ms))+$/, {
+    message: 'expected a Prometheus duration such as 5m, 1h, 30d',
+    abort: true,
+  })
+  .refine(
+    (text) => parseDuration(text) !== undefined,
+    'expected a non-zero duration with units in descending order, such as 1h30m',
+  );
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name');
 const labels = z.record(labelName, z.string()).describe('Prometheus labels added to every rule');
@@ -92,7 +98,10 @@ const tierSchema = z
 
 const alertingSchema = z
   .object({
-    name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected an alert name').optional(),
+    name: z
+      .string()
+      .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected an alert name')
+      .optional(),
     labels: labels.optional(),
     annotations: annotations.optional(),
     runbook: z.string().url('expected a URL').optional().describe('runbook link: the runbook_url annotation'),
@@ -109,7 +118,9 @@ const loadResultsSchema = z
 
 export const sloEntrySchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'expected a lowercase name such as checkout-availability'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'expected a lowercase name such as checkout-availability'),
     description: z.string().default(''),
     objective: objectiveSchema,
     period: durationText.optional().describe('SLO period, e.g. 7d, 28d, 30d, 90d'),

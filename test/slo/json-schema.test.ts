@@ -16,7 +16,9 @@ describe('the JSON Schema shipped for editors', () => {
     const ajv = new Ajv2020({ strict: false });
     addFormats.default(ajv);
     const validate = ajv.compile(JSON.parse(committed) as object);
-    const example = parse(readFileSync(new URL('../../examples/checkout.slo.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const example = parse(
+      readFileSync(new URL('../../examples/checkout.slo.yaml', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
     expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...example, segmnts: {} })).toBe(false);
   });

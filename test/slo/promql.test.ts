@@ -20,7 +20,9 @@ describe('segment matchers are injected through the parse tree', () => {
 
   it('does not touch label names inside strings or functions', () => {
     const query = 'label_replace(up{job="x"}, "segment", "y", "", "")';
-    expect(injectMatcher(query, 'segment', 'vip')).toBe('label_replace(up{job="x",segment="vip"}, "segment", "y", "", "")');
+    expect(injectMatcher(query, 'segment', 'vip')).toBe(
+      'label_replace(up{job="x",segment="vip"}, "segment", "y", "", "")',
+    );
   });
 
   it('escapes the value as a PromQL string', () => {
@@ -30,7 +32,9 @@ describe('segment matchers are injected through the parse tree', () => {
 
 describe('PromQL errors are found by the real grammar', () => {
   it('accepts valid queries with the window placeholder', () => {
-    expect(findPromqlError('sum(rate(x{a=~"5.."}[{{.window}}])) / sum(rate(x[{{ .window }}]))')).toBeUndefined();
+    expect(
+      findPromqlError('sum(rate(x{a=~"5.."}[{{.window}}])) / sum(rate(x[{{ .window }}]))'),
+    ).toBeUndefined();
   });
 
   it('maps the error offset back past earlier placeholders', () => {

@@ -28,7 +28,11 @@ const lines = example.split('\n');
 const textMutation = fc.oneof(
   fc.record({ kind: fc.constant('delete-line' as const), at: fc.nat(lines.length - 1) }),
   fc.record({ kind: fc.constant('duplicate-line' as const), at: fc.nat(lines.length - 1) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(example.length), text: fc.string({ maxLength: 6 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(example.length),
+    text: fc.string({ maxLength: 6 }),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(example.length) }),
 );
 
@@ -97,7 +101,13 @@ describe('mutated SLO specs never crash the loader', () => {
         const dir = await mkdtemp(`${tmpdir()}/shopsre-fuzz-`);
         await writeFile(`${dir}/slo.yaml`, stringify(setIn(parsedExample, path, value)));
         const stderr = bufferWriter();
-        const code = await run(['slo', 'validate', 'slo.yaml'], { stdout: bufferWriter(), stderr, env: {}, cwd: dir, isTTY: false });
+        const code = await run(['slo', 'validate', 'slo.yaml'], {
+          stdout: bufferWriter(),
+          stderr,
+          env: {},
+          cwd: dir,
+          isTTY: false,
+        });
         expect([0, 2]).toContain(code);
         expect(stderr.text()).not.toMatch(/\n\s+at |internal error/);
       }),

@@ -38,7 +38,11 @@ const ratioMetric = z
   .loose();
 
 const sliSpec = z
-  .object({ description: z.string().optional(), ratioMetric: ratioMetric.optional(), thresholdMetric: z.unknown().optional() })
+  .object({
+    description: z.string().optional(),
+    ratioMetric: ratioMetric.optional(),
+    thresholdMetric: z.unknown().optional(),
+  })
   .loose();
 
 const metadata = z
@@ -50,7 +54,9 @@ const metadata = z
   .loose();
 
 /** OpenSLO duration shorthand; months, quarters and years become 30, 90 and 365 days for rolling windows. */
-const shorthand = z.string().regex(/^[1-9][0-9]*[mhdwMQY]$/, 'expected a duration shorthand such as 28d or 1M');
+const shorthand = z
+  .string()
+  .regex(/^[1-9][0-9]*[mhdwMQY]$/, 'expected a duration shorthand such as 28d or 1M');
 
 const sloSpec = z
   .object({
@@ -58,7 +64,9 @@ const sloSpec = z
     service: z.string(),
     indicator: z.object({ metadata, spec: sliSpec }).loose().optional(),
     indicatorRef: z.string().optional(),
-    timeWindow: z.array(z.object({ duration: shorthand, isRolling: z.boolean().optional() }).loose()).optional(),
+    timeWindow: z
+      .array(z.object({ duration: shorthand, isRolling: z.boolean().optional() }).loose())
+      .optional(),
     budgetingMethod: z.string(),
     objectives: z
       .array(
@@ -100,7 +108,10 @@ export const openSloLoader: SpecFormatLoader = {
     if (kind !== 'SLO') return { slos: [], findings: [] };
     const parsed = openSloDocumentSchema.safeParse(doc.value);
     if (!parsed.success) {
-      return { slos: [], findings: zodIssuesToFindings(doc, parsed.error.issues, schemaVocabulary(openSloDocumentSchema)) };
+      return {
+        slos: [],
+        findings: zodIssuesToFindings(doc, parsed.error.issues, schemaVocabulary(openSloDocumentSchema)),
+      };
     }
     const { metadata: meta, spec } = parsed.data;
     const findings: Finding[] = [];
@@ -114,7 +125,10 @@ export const openSloLoader: SpecFormatLoader = {
     }
     const window = spec.timeWindow?.[0];
     if (window?.isRolling === false) {
-      findings.push({ location: at('timeWindow', 0), message: 'calendar time windows are not supported: use isRolling: true' });
+      findings.push({
+        location: at('timeWindow', 0),
+        message: 'calendar time windows are not supported: use isRolling: true',
+      });
     }
     const periodMs = window
       ? Number(window.duration.slice(0, -1)) * (shorthandUnitMs[window.duration.slice(-1)] ?? 0)
@@ -126,9 +140,14 @@ export const openSloLoader: SpecFormatLoader = {
     const sli = indicator.sli;
 
     const slos = spec.objectives.map((objective, index): Slo | undefined => {
-      const percent = objective.targetPercent ?? (objective.target !== undefined ? roundPercent(objective.target * 100) : undefined);
+      const percent =
+        objective.targetPercent ??
+        (objective.target !== undefined ? roundPercent(objective.target * 100) : undefined);
       if (percent === undefined) {
-        findings.push({ location: at('objectives', index), message: 'objective needs target (0..1) or targetPercent' });
+        findings.push({
+          location: at('objectives', index),
+          message: 'objective needs target (0..1) or targetPercent',
+        });
         return undefined;
       }
       const name = spec.objectives.length > 1 ? `${meta.name}-${index}` : meta.name;
@@ -147,15 +166,31 @@ export const openSloLoader: SpecFormatLoader = {
           labels: {},
           annotations: {},
           tiers: [
-            { name: 'page', enabled: true, ...defaultWindows.page, severity: 'page', labels: {}, annotations: {} },
-            { name: 'ticket', enabled: true, ...defaultWindows.ticket, severity: 'ticket', labels: {}, annotations: {} },
+            {
+              name: 'page',
+              enabled: true,
+              ...defaultWindows.page,
+              severity: 'page',
+              labels: {},
+              annotations: {},
+            },
+            {
+              name: 'ticket',
+              enabled: true,
+              ...defaultWindows.ticket,
+              severity: 'ticket',
+              labels: {},
+              annotations: {},
+            },
           ],
         },
         loadResults: { steps: [], kind: 'availability' },
         source: { format: 'openslo/v1', file: doc.file },
       };
     });
-    return findings.length > 0 ? { slos: [], findings } : { slos: slos.filter((s): s is Slo => s !== undefined), findings };
+    return findings.length > 0
+      ? { slos: [], findings }
+      : { slos: slos.filter((s): s is Slo => s !== undefined), findings };
   },
 };
 
@@ -164,12 +199,18 @@ function resolveIndicator(
   spec: z.infer<typeof sloSpec>,
   indicators: ReadonlyMap<string, { doc: YamlDocument; spec: unknown }> = new Map(),
 ): { sli?: Sli; findings: Finding[] } {
-  if (spec.indicator) return toSli(subDocument(doc, ['spec', 'indicator', 'spec'], spec.indicator.spec), spec.indicator.spec);
+  if (spec.indicator)
+    return toSli(subDocument(doc, ['spec', 'indicator', 'spec'], spec.indicator.spec), spec.indicator.spec);
   if (spec.indicatorRef) {
     const ref = indicators.get(spec.indicatorRef);
     if (!ref) {
       return {
-        findings: [{ location: doc.locate(['spec', 'indicatorRef']), message: `no SLI named "${spec.indicatorRef}" in the input files` }],
+        findings: [
+          {
+            location: doc.locate(['spec', 'indicatorRef']),
+            message: `no SLI named "${spec.indicatorRef}" in the input files`,
+          },
+        ],
       };
     }
     const parsed = sliSpec.safeParse(ref.spec);
@@ -183,17 +224,29 @@ function resolveIndicator(
 function toSli(doc: YamlDocument, spec: z.infer<typeof sliSpec>): { sli?: Sli; findings: Finding[] } {
   const ratio = spec.ratioMetric;
   if (!ratio) {
-    return { findings: [{ location: doc.locate([]), message: 'only ratioMetric SLIs map to burn-rate rules (thresholdMetric is not supported)' }] };
+    return {
+      findings: [
+        {
+          location: doc.locate([]),
+          message: 'only ratioMetric SLIs map to burn-rate rules (thresholdMetric is not supported)',
+        },
+      ],
+    };
   }
   const findings: Finding[] = [];
   const query = (field: 'good' | 'bad' | 'total' | 'raw'): string | undefined => {
     const source = ratio[field]?.metricSource;
     if (!source) return undefined;
     if (source.type.toLowerCase() !== 'prometheus') {
-      findings.push({ location: doc.locate(['ratioMetric', field, 'metricSource', 'type']), message: `metric source type ${source.type} is not supported: use Prometheus` });
+      findings.push({
+        location: doc.locate(['ratioMetric', field, 'metricSource', 'type']),
+        message: `metric source type ${source.type} is not supported: use Prometheus`,
+      });
       return undefined;
     }
-    findings.push(...checkQuery(doc, ['ratioMetric', field, 'metricSource', 'spec', 'query'], source.spec.query));
+    findings.push(
+      ...checkQuery(doc, ['ratioMetric', field, 'metricSource', 'spec', 'query'], source.spec.query),
+    );
     return source.spec.query;
   };
   const [good, bad, total, raw] = [query('good'), query('bad'), query('total'), query('raw')];
@@ -202,12 +255,20 @@ function toSli(doc: YamlDocument, spec: z.infer<typeof sliSpec>): { sli?: Sli; f
     const errorRatioQuery = ratio.rawType === 'success' ? `1 - (${raw.trim()})` : raw;
     return { sli: { kind: 'raw', errorRatioQuery }, findings };
   }
-  if (total !== undefined && bad !== undefined) return { sli: { kind: 'events', errorQuery: bad, totalQuery: total }, findings };
+  if (total !== undefined && bad !== undefined)
+    return { sli: { kind: 'events', errorQuery: bad, totalQuery: total }, findings };
   if (total !== undefined && good !== undefined) {
     // Bad events are the total minus the good ones; keeps the event count for the min-events guard.
-    return { sli: { kind: 'events', errorQuery: `(${total.trim()}) - (${good.trim()})`, totalQuery: total }, findings };
+    return {
+      sli: { kind: 'events', errorQuery: `(${total.trim()}) - (${good.trim()})`, totalQuery: total },
+      findings,
+    };
   }
-  return { findings: [{ location: doc.locate(['ratioMetric']), message: 'ratioMetric needs total with good or bad, or raw' }] };
+  return {
+    findings: [
+      { location: doc.locate(['ratioMetric']), message: 'ratioMetric needs total with good or bad, or raw' },
+    ],
+  };
 }
 
 function flattenLabels(labels: Record<string, string | string[]> | undefined): Record<string, string> {
@@ -221,4 +282,3 @@ function flattenLabels(labels: Record<string, string | string[]> | undefined): R
 function roundPercent(value: number): number {
   return Number(value.toPrecision(12));
 }
-

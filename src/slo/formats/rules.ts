@@ -23,7 +23,12 @@ export function checkSliQueries(doc: YamlDocument, sliPath: (string | number)[],
 
 export function checkQuery(doc: YamlDocument, path: (string | number)[], query: string): Finding[] {
   if (!hasWindowPlaceholder(query)) {
-    return [{ location: doc.locate(path), message: 'query has no {{.window}} placeholder: write the range as [{{.window}}]' }];
+    return [
+      {
+        location: doc.locate(path),
+        message: 'query has no {{.window}} placeholder: write the range as [{{.window}}]',
+      },
+    ];
   }
   const error = findPromqlError(query);
   return error ? [{ location: doc.locateInString(path, error.offset), message: error.message }] : [];

@@ -14,7 +14,10 @@ export const shopsreLoader: SpecFormatLoader = {
   load(doc, options): SpecLoadOutcome {
     const parsed = shopsreDocumentSchema.safeParse(doc.value);
     if (!parsed.success) {
-      return { slos: [], findings: zodIssuesToFindings(doc, parsed.error.issues, schemaVocabulary(shopsreDocumentSchema)) };
+      return {
+        slos: [],
+        findings: zodIssuesToFindings(doc, parsed.error.issues, schemaVocabulary(shopsreDocumentSchema)),
+      };
     }
     const spec = parsed.data;
     const entries: { entry: SloEntry; path: (string | number)[] }[] =
@@ -54,7 +57,10 @@ function checkEntry(
   const declared = new Set(spec.segments.values);
   const duplicates = spec.segments.values.filter((v, i, all) => all.indexOf(v) !== i);
   for (const value of new Set(duplicates)) {
-    findings.push({ location: doc.locate(['segments', 'values']), message: `segment "${value}" is listed twice` });
+    findings.push({
+      location: doc.locate(['segments', 'values']),
+      message: `segment "${value}" is listed twice`,
+    });
   }
   const kinds = (['events', 'latency', 'raw'] as const).filter((k) => entry.sli[k] !== undefined);
   if (kinds.length !== 1) {
@@ -87,11 +93,21 @@ function checkEntry(
     }
   }
   if (entry.minEvents !== undefined && entry.sli.raw !== undefined) {
-    findings.push({ location: at('minEvents'), message: 'minEvents needs an events or latency SLI (a raw ratio has no event count)' });
+    findings.push({
+      location: at('minEvents'),
+      message: 'minEvents needs an events or latency SLI (a raw ratio has no event count)',
+    });
   }
   const periodMs = parseDuration(entry.period ?? spec.period ?? '30d') ?? 0;
   for (const tierName of ['page', 'ticket'] as const) {
-    findings.push(...checkWindows(doc, [...path, 'alerting', tierName], tierWindows(entry.alerting[tierName], tierName), periodMs));
+    findings.push(
+      ...checkWindows(
+        doc,
+        [...path, 'alerting', tierName],
+        tierWindows(entry.alerting[tierName], tierName),
+        periodMs,
+      ),
+    );
   }
   return findings;
 }
@@ -105,13 +121,23 @@ function tierWindows(spec: TierSpec | undefined, name: TierName): { quick: BurnW
           longWindowMs: parseDuration(w.longWindow) ?? 0,
         }
       : fallback;
-  return { quick: toWindow(spec?.quick, defaultWindows[name].quick), slow: toWindow(spec?.slow, defaultWindows[name].slow) };
+  return {
+    quick: toWindow(spec?.quick, defaultWindows[name].quick),
+    slow: toWindow(spec?.slow, defaultWindows[name].slow),
+  };
 }
 
-function expandEntry(doc: YamlDocument, spec: ShopsreDocument, entry: SloEntry, options: SpecLoadOptions): Slo[] {
+function expandEntry(
+  doc: YamlDocument,
+  spec: ShopsreDocument,
+  entry: SloEntry,
+  options: SpecLoadOptions,
+): Slo[] {
   const segments = entry.segmented ? spec.segments.values : [undefined];
   const periodText = entry.period ?? spec.period;
-  const periodMs = periodText ? (parseDuration(periodText) ?? options.defaultPeriodMs) : options.defaultPeriodMs;
+  const periodMs = periodText
+    ? (parseDuration(periodText) ?? options.defaultPeriodMs)
+    : options.defaultPeriodMs;
   const baseSli = toSli(entry.sli);
   return segments.map((segment): Slo => {
     const name = segment ? `${entry.name}-${segment}` : entry.name;
@@ -172,7 +198,8 @@ function expandEntry(doc: YamlDocument, spec: ShopsreDocument, entry: SloEntry, 
 }
 
 function toSli(spec: SloEntry['sli']): Sli {
-  if (spec.events) return { kind: 'events', errorQuery: spec.events.errorQuery, totalQuery: spec.events.totalQuery };
+  if (spec.events)
+    return { kind: 'events', errorQuery: spec.events.errorQuery, totalQuery: spec.events.totalQuery };
   if (spec.latency) {
     // Slow events are all events minus those at or under the threshold bucket.
     const { metric, le, selector } = spec.latency;

@@ -67,7 +67,10 @@ spec:
   timeWindow: [{ duration: 1M, isRolling: true }]
   objectives: [{ targetPercent: 95 }]
 `;
-    const [loaded] = await loadFromMemory({ 'slis.yaml': reference('pkg/openslo/v1/examples/slis.yaml'), 'slo.yaml': slo });
+    const [loaded] = await loadFromMemory({
+      'slis.yaml': reference('pkg/openslo/v1/examples/slis.yaml'),
+      'slo.yaml': slo,
+    });
     expect(loaded?.sli.kind).toBe('raw');
     // rawType: success means the query is the good ratio; the error ratio is its complement.
     expect(loaded?.sli.kind === 'raw' && loaded.sli.errorRatioQuery.startsWith('1 - (1 - (')).toBe(true);
@@ -95,7 +98,9 @@ spec:
 
   it('names a missing indicatorRef', async () => {
     const text = inlineSlo.replace(/ {2}indicator:[\s\S]*?(?= {2}objectives:)/, '  indicatorRef: nope\n');
-    expect(await findingsOf({ 'slo.yaml': text })).toEqual(['slo.yaml:13:17: no SLI named "nope" in the input files']);
+    expect(await findingsOf({ 'slo.yaml': text })).toEqual([
+      'slo.yaml:13:17: no SLI named "nope" in the input files',
+    ]);
   });
 
   it('splits several objectives into one SLO each, suffixed by index as Sloth does', async () => {

@@ -20,7 +20,11 @@ describe('shopsre/v1 bad input is one clear line with file:line:col', () => {
 
   const cases: { name: string; text: string; expected: RegExp[] }[] = [
     { name: 'an empty file should fail', text: '', expected: [/^slo\.yaml:1:1: file is empty/] },
-    { name: 'a comment-only file should fail', text: '# nothing\n', expected: [/^slo\.yaml:1:1: file is empty/] },
+    {
+      name: 'a comment-only file should fail',
+      text: '# nothing\n',
+      expected: [/^slo\.yaml:1:1: file is empty/],
+    },
     {
       name: 'a wrong apiVersion should fail with a did-you-mean',
       text: valid.replace('shopsre/v1', 'shopsre/v2'),
@@ -29,7 +33,10 @@ describe('shopsre/v1 bad input is one clear line with file:line:col', () => {
     {
       name: 'a typo in a key should fail with a did-you-mean pointing at the key',
       text: valid.replace('objective: 99.9', 'objetive: 99.9'),
-      expected: [/^slo\.yaml:1:1: missing required key "objective"/, /^slo\.yaml:5:1: unknown key "objetive" \(did you mean "objective"\?\)/],
+      expected: [
+        /^slo\.yaml:1:1: missing required key "objective"/,
+        /^slo\.yaml:5:1: unknown key "objetive" \(did you mean "objective"\?\)/,
+      ],
     },
     {
       name: 'an objective of 100 should fail: it leaves no budget',
@@ -106,16 +113,22 @@ slos:
   });
 
   it('reports every finding in a file, not only the first', async () => {
-    const text = valid.replace('objective: 99.9', 'objetive: 99.9').replace('service: store', 'service: Store!');
+    const text = valid
+      .replace('objective: 99.9', 'objetive: 99.9')
+      .replace('service: store', 'service: Store!');
     const lines = await findingsOf({ 'slo.yaml': text });
     expect(lines.length).toBeGreaterThanOrEqual(3); // bad service, unknown key, missing objective
-    expect(lines.some((l) => l.startsWith('slo.yaml:3:10:') && l.includes('lowercase service name'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('slo.yaml:3:10:') && l.includes('lowercase service name'))).toBe(
+      true,
+    );
     expect(lines.some((l) => l.includes('unknown key "objetive"'))).toBe(true);
   });
 
   it('the same SLO id in two files should fail', async () => {
     const lines = await findingsOf({ 'a.yaml': valid, 'b.yaml': valid });
-    expect(lines).toEqual(['b.yaml:1:1: duplicate SLO "store-checkout-availability" (also defined at a.yaml:1)']);
+    expect(lines).toEqual([
+      'b.yaml:1:1: duplicate SLO "store-checkout-availability" (also defined at a.yaml:1)',
+    ]);
   });
 
   it('YAML syntax errors are findings with a location', async () => {
