@@ -18,6 +18,7 @@ await build({
     js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
   },
   define: { __SHOPSRE_VERSION__: JSON.stringify(pkg.version) },
+  minify: true,
   sourcemap: 'linked',
   logLevel: 'warning',
 });

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, type SourceLocation } from '../core/errors.js';
-import { parseYamlFile, zodIssuesToFindings } from '../core/yaml-source.js';
+import { parseYamlFile, zodIssuesToFindings, type YamlDocument } from '../core/yaml-source.js';
 
 /**
  * The results document of a load run (`shopsre load run --out results.json`): the contract between the
@@ -176,18 +176,32 @@ export interface LoadResultsFile {
  * finding carries the file:line:col of the offending value.
  */
 export function parseLoadResults(file: string, text: string): LoadResultsFile {
-  const docs = parseYamlFile(file, text);
-  const [doc, extra] = docs;
-  if (!doc)
+  // Results files can be large: parse them as JSON first, and read them as YAML (for line and column)
+  // only when something must be located, which is rare.
+  let yamlDoc: YamlDocument | undefined;
+  const located = (): YamlDocument => (yamlDoc ??= parseSingleDocument(file, text));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = located().value;
+  }
+  const parsed = loadResultsSchema.safeParse(value);
+  if (!parsed.success) throw new InputError(zodIssuesToFindings(located(), parsed.error.issues));
+  return { file, results: parsed.data, locate: (path) => located().locate(path) };
+}
+
+function parseSingleDocument(file: string, text: string): YamlDocument {
+  const [doc, extra] = parseYamlFile(file, text);
+  if (!doc) {
     throw new InputError([
       { location: { file, line: 1, col: 1 }, message: 'expected a LoadResults document' },
     ]);
+  }
   if (extra) {
     throw new InputError([
       { location: extra.locate([]), message: 'expected one LoadResults document, found more' },
     ]);
   }
-  const parsed = loadResultsSchema.safeParse(doc.value);
-  if (!parsed.success) throw new InputError(zodIssuesToFindings(doc, parsed.error.issues));
-  return { file, results: parsed.data, locate: (path) => doc.locate(path) };
+  return doc;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { shopsreDocumentSchema } from './schema.js';
 
 /** The JSON Schema editors use (yaml-language-server); generated, never edited by hand. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, type Finding } from '../../core/errors.js';
 import { parseYamlFile, zodIssuesToFindings, type YamlDocument } from '../../core/yaml-source.js';
 import { errorBudgetRatio, type Slo } from '../model.js';

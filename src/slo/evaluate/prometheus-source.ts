@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatDuration } from '../../core/duration.js';
 import { EnvironmentError } from '../../core/errors.js';
 import type { Slo } from '../model.js';

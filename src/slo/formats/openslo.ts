@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding } from '../../core/errors.js';
 import { subDocument, zodIssuesToFindings, type YamlDocument } from '../../core/yaml-source.js';
 import type { Sli, Slo } from '../model.js';
