@@ -60,6 +60,7 @@ export async function loadSloFiles(paths: readonly string[], options: LoadSloOpt
   const slos: Slo[] = [];
   const firstSeen = new Map<string, string>();
   for (const doc of documents) {
+    if (isCompanionDocument(doc.value)) continue;
     const version = versionOf(doc.value);
     const loader = loaders.find((l) => version !== undefined && l.apiVersions.includes(version));
     if (!loader) {
@@ -91,6 +92,24 @@ export async function loadSloFiles(paths: readonly string[], options: LoadSloOpt
   if (findings.length > 0) throw new InputError(findings);
   if (slos.length === 0) throw new UsageError(`no SLOs found in ${paths.join(', ')}`);
   return slos;
+}
+
+/**
+ * Documents that live beside SLO files but define no SLO (budget policies, Sloth window catalogs,
+ * load results): skipped, so `slo validate examples/` checks a whole folder.
+ */
+const companionKinds: Readonly<Record<string, string>> = {
+  BudgetPolicy: 'shopsre/v1',
+  LoadResults: 'shopsre/v1',
+  AlertWindows: 'sloth.slok.dev/v1',
+};
+
+function isCompanionDocument(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { apiVersion, kind } = value as Record<string, unknown>;
+  return (
+    typeof kind === 'string' && companionKinds[kind] !== undefined && companionKinds[kind] === apiVersion
+  );
 }
 
 function versionOf(value: unknown): string | undefined {

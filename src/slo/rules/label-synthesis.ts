@@ -51,12 +51,20 @@ function matcherAccepts(matcher: LabelMatcher, value: string): boolean {
 }
 
 /** Prometheus anchors regexes at both ends; undefined when JavaScript cannot compile the RE2 text. */
+// Packing test cases checks matchers pairwise, so each pattern is compiled once, not per call.
+const compiled = new Map<string, RegExp | undefined>();
+
 function fullMatch(regex: string, value: string): boolean | undefined {
-  try {
-    return new RegExp(`^(?:${regex})$`, 'u').test(value);
-  } catch {
-    return undefined;
+  if (!compiled.has(regex)) {
+    let pattern: RegExp | undefined;
+    try {
+      pattern = new RegExp(`^(?:${regex})$`, 'u');
+    } catch {
+      pattern = undefined;
+    }
+    compiled.set(regex, pattern);
   }
+  return compiled.get(regex)?.test(value);
 }
 
 const classEscapes: Readonly<Record<string, string>> = { d: '0', w: 'a', s: ' ', D: 'x', W: '-', S: 'x' };

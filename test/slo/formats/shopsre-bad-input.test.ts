@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findingsOf } from '../helpers.js';
+import { findingsOf, loadFromMemory } from '../helpers.js';
 
 /** A valid single SLO; each case breaks one thing in it. Line numbers below count from 1. */
 const valid = `apiVersion: shopsre/v1
@@ -134,5 +134,27 @@ slos:
   it('YAML syntax errors are findings with a location', async () => {
     const lines = await findingsOf({ 'slo.yaml': 'apiVersion: shopsre/v1\nkind: [SLO\n' });
     expect(lines[0]).toMatch(/^slo\.yaml:\d+:\d+: /);
+  });
+});
+
+describe('folders of SLO files', () => {
+  it('skip budget policies and Sloth window catalogs that sit beside the SLOs', async () => {
+    const policy = 'apiVersion: shopsre/v1\nkind: BudgetPolicy\nsteps: []\n';
+    const windows = 'apiVersion: sloth.slok.dev/v1\nkind: AlertWindows\nspec: {}\n';
+    const slo = `apiVersion: shopsre/v1
+kind: SLO
+service: store
+name: a
+objective: 99
+segmented: false
+sli: { raw: { errorRatioQuery: 'sum(rate(x[{{.window}}]))' } }
+`;
+    const slos = await loadFromMemory({ 'policy.yaml': policy, 'windows.yaml': windows, 'slo.yaml': slo });
+    expect(slos.map((s) => s.id)).toEqual(['store-a']);
+  });
+
+  it('still reject a document of another kind under the shopsre apiVersion', async () => {
+    const lines = await findingsOf({ 'x.yaml': 'apiVersion: shopsre/v1\nkind: Scenario\n' });
+    expect(lines[0]).toMatch(/^x\.yaml:2:7: /);
   });
 });
