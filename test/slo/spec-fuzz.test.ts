@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -94,24 +97,21 @@ describe('mutated SLO specs never crash the loader', () => {
   });
 
   it('the CLI prints no stack trace for mutated input', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...allPaths), fc.jsonValue({ maxDepth: 1 }), async (path, value) => {
-        const { writeFile, mkdtemp } = await import('node:fs/promises');
-        const { tmpdir } = await import('node:os');
-        const dir = await mkdtemp(`${tmpdir()}/shopsre-fuzz-`);
-        await writeFile(`${dir}/slo.yaml`, stringify(setIn(parsedExample, path, value)));
-        const stderr = bufferWriter();
-        const code = await run(['slo', 'validate', 'slo.yaml'], {
-          stdout: bufferWriter(),
-          stderr,
-          env: {},
-          cwd: dir,
-          isTTY: false,
-        });
-        expect([0, 2]).toContain(code);
-        expect(stderr.text()).not.toMatch(/\n\s+at |internal error/);
-      }),
-      { numRuns: 200, seed: 7 },
-    );
+    const dir = await mkdtemp(join(tmpdir(), 'shopsre-fuzz-'));
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...allPaths), fc.jsonValue({ maxDepth: 1 }), async (path, value) => {
+          await writeFile(join(dir, 'slo.yaml'), stringify(setIn(parsedExample, path, value)));
+          const stderr = bufferWriter();
+          const io = { stdout: bufferWriter(), stderr, env: {}, cwd: dir, isTTY: false };
+          const code = await run(['slo', 'validate', 'slo.yaml'], io);
+          expect([0, 2]).toContain(code);
+          expect(stderr.text()).not.toMatch(/\n\s+at |internal error/);
+        }),
+        { numRuns: 200, seed: 7 },
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
