@@ -1,18 +1,10 @@
 import type { AlertTier, Slo } from '../../src/slo/model.js';
-import { defaultWindows } from '../../src/slo/windows.js';
+import { defaultTier } from '../../src/slo/defaults.js';
 
 const day = 24 * 3_600_000;
 
 export function tier(name: AlertTier['name'], overrides: Partial<AlertTier> = {}): AlertTier {
-  return {
-    name,
-    enabled: true,
-    ...defaultWindows[name],
-    severity: name,
-    labels: {},
-    annotations: {},
-    ...overrides,
-  };
+  return defaultTier(name, overrides);
 }
 
 /** An events SLO with the defaults a shopsre/v1 spec would get; override what a test is about. */

@@ -3,7 +3,7 @@ import type { Finding } from '../../core/errors.js';
 import { subDocument, zodIssuesToFindings, type YamlDocument } from '../../core/yaml-source.js';
 import type { Sli, Slo } from '../model.js';
 import { schemaVocabulary } from '../schema-vocabulary.js';
-import { defaultWindows } from '../windows.js';
+import { defaultAlertName, defaultTier } from '../defaults.js';
 import type { SpecFormatLoader, SpecLoadOutcome } from './format.js';
 import { checkQuery } from './rules.js';
 
@@ -162,27 +162,10 @@ export const openSloLoader: SpecFormatLoader = {
         sli,
         labels: flattenLabels(meta.labels),
         alerting: {
-          name: `${meta.name.replace(/(^|-)([a-z0-9])/g, (_m, _d: string, c: string) => c.toUpperCase())}BudgetBurn`,
+          name: defaultAlertName(meta.name),
           labels: {},
           annotations: {},
-          tiers: [
-            {
-              name: 'page',
-              enabled: true,
-              ...defaultWindows.page,
-              severity: 'page',
-              labels: {},
-              annotations: {},
-            },
-            {
-              name: 'ticket',
-              enabled: true,
-              ...defaultWindows.ticket,
-              severity: 'ticket',
-              labels: {},
-              annotations: {},
-            },
-          ],
+          tiers: [defaultTier('page'), defaultTier('ticket')],
         },
         loadResults: { steps: [], kind: 'availability' },
         source: { format: 'openslo/v1', file: doc.file },

@@ -5,6 +5,7 @@ import type { AlertTier, BurnWindow, Sli, Slo, TierName } from '../model.js';
 import { injectMatcher } from '../promql.js';
 import { shopsreDocumentSchema, type ShopsreDocument, type SloEntry, type TierSpec } from '../schema.js';
 import { schemaVocabulary } from '../schema-vocabulary.js';
+import { defaultAlertName } from '../defaults.js';
 import { defaultWindows } from '../windows.js';
 import type { SpecFormatLoader, SpecLoadOptions, SpecLoadOutcome } from './format.js';
 import { checkSliQueries, checkWindows } from './rules.js';
@@ -178,7 +179,7 @@ function expandEntry(
         ...(segment ? { [spec.segments.label]: segment } : {}),
       },
       alerting: {
-        name: entry.alerting.name ?? alertNameOf(entry.name),
+        name: entry.alerting.name ?? defaultAlertName(entry.name),
         labels: entry.alerting.labels ?? {},
         annotations: entry.alerting.annotations ?? {},
         ...(entry.alerting.runbook ? { runbookUrl: entry.alerting.runbook } : {}),
@@ -214,12 +215,4 @@ function toSli(spec: SloEntry['sli']): Sli {
   }
   if (spec.raw) return { kind: 'raw', errorRatioQuery: spec.raw.errorRatioQuery };
   throw new Error('unreachable: SLI kind checked by checkEntry');
-}
-
-/** `checkout-availability` → `CheckoutAvailabilityBudgetBurn`. */
-function alertNameOf(name: string): string {
-  return `${name
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('')}BudgetBurn`;
 }

@@ -4,7 +4,7 @@ import { zodIssuesToFindings, type YamlDocument } from '../../core/yaml-source.j
 import type { AlertTier, Sli, Slo, TierName } from '../model.js';
 import { substituteWindow, windowPlaceholder } from '../promql.js';
 import { schemaVocabulary } from '../schema-vocabulary.js';
-import { defaultWindows } from '../windows.js';
+import { defaultTier } from '../defaults.js';
 import type { SpecFormatLoader, SpecLoadOptions, SpecLoadOutcome } from './format.js';
 import { checkQuery } from './rules.js';
 
@@ -160,14 +160,12 @@ function checkLabelNames(
 
 function toSlo(spec: SlothSpec, slo: SlothSlo, file: string, options: SpecLoadOptions): Slo {
   const alerting = slo.alerting;
-  const tier = (name: TierName, alert: SlothAlert | undefined): AlertTier => ({
-    name,
-    enabled: !alert?.disable,
-    ...defaultWindows[name],
-    severity: name,
-    labels: alert?.labels ?? {},
-    annotations: alert?.annotations ?? {},
-  });
+  const tier = (name: TierName, alert: SlothAlert | undefined): AlertTier =>
+    defaultTier(name, {
+      enabled: !alert?.disable,
+      labels: alert?.labels ?? {},
+      annotations: alert?.annotations ?? {},
+    });
   return {
     id: `${spec.service}-${slo.name}`,
     service: spec.service,
