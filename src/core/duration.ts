@@ -44,5 +44,3 @@ export function formatDuration(ms: number): string {
   }
   return out;
 }
-
-export const msPerDay = unitMs.d;

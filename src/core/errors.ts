@@ -62,14 +62,3 @@ export class EnvironmentError extends ShopsreError {
   readonly exitCode = ExitCode.environment;
   readonly code = 'E_ENVIRONMENT';
 }
-
-/** Adds the name of the step that failed in front of a cause, so the message reads as a path. */
-export function withContext(context: string, cause: unknown): Error {
-  if (cause instanceof InputError) return cause;
-  if (cause instanceof ShopsreError) {
-    const Ctor = cause.constructor as new (message: string, options?: ErrorOptions) => ShopsreError;
-    return new Ctor(`${context}: ${cause.message}`, { cause });
-  }
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return new Error(`${context}: ${message}`, { cause });
-}

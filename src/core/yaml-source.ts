@@ -162,7 +162,7 @@ export function zodIssuesToFindings(
   return findings.sort((a, b) => a.location.line - b.location.line || a.location.col - b.location.col);
 }
 
-export function describePath(path: readonly PropertyKey[]): string {
+function describePath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '';
   const text = path
     .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { shopsreDocumentSchema } from './schema.js';
 
 /** The JSON Schema editors use (yaml-language-server); generated, never edited by hand. */
-export function sloJsonSchema(): Record<string, unknown> {
+function sloJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(shopsreDocumentSchema, {
       io: 'input',

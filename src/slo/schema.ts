@@ -27,7 +27,7 @@ const objectivePercent = z
   .gt(0, 'objective must be above 0')
   .lt(100, 'objective must be below 100 (100 % leaves no error budget)');
 
-export const objectiveSchema = z
+const objectiveSchema = z
   .union([
     objectivePercent,
     z
@@ -64,7 +64,7 @@ const rawSli = z
   .object({ errorRatioQuery: z.string().describe('PromQL error ratio with {{.window}} as the range') })
   .strict();
 
-export const sliSchema = z
+const sliSchema = z
   .object({ events: eventsSli.optional(), latency: latencySli.optional(), raw: rawSli.optional() })
   .strict()
   .describe('exactly one of events, latency, raw');
@@ -116,7 +116,7 @@ const loadResultsSchema = z
   })
   .strict();
 
-export const sloEntrySchema = z
+const sloEntrySchema = z
   .object({
     name: z
       .string()
@@ -155,11 +155,11 @@ const serviceFields = {
   period: durationText.optional().describe('default period of the SLOs in this document'),
 };
 
-export const sloListDocumentSchema = z
+const sloListDocumentSchema = z
   .object({ ...serviceFields, kind: z.literal('SLOList'), slos: z.array(sloEntrySchema).min(1) })
   .strict();
 
-export const sloDocumentSchema = z
+const sloDocumentSchema = z
   .object({ ...serviceFields, kind: z.literal('SLO'), ...sloEntrySchema.shape })
   .strict();
 

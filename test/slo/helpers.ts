@@ -3,7 +3,7 @@ import { loadSloFiles, type SpecFileSystem } from '../../src/slo/load.js';
 import type { Slo } from '../../src/slo/model.js';
 
 /** An in-memory filesystem holding the given files under /specs. */
-export function memoryFs(files: Readonly<Record<string, string>>): SpecFileSystem {
+function memoryFs(files: Readonly<Record<string, string>>): SpecFileSystem {
   const paths = Object.fromEntries(Object.entries(files).map(([name, text]) => [`/specs/${name}`, text]));
   return {
     readText: (path) => {

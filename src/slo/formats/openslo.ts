@@ -20,7 +20,8 @@ const metricSource = z
       .object({
         type: z.string(),
         metricSourceRef: z.string().optional(),
-        spec: z.object({ query: z.string() }).loose(),
+        // Other sources (Datadog, AppDynamics...) have their own spec fields; Prometheus needs `query`.
+        spec: z.object({ query: z.string().optional() }).loose(),
       })
       .loose(),
   })
@@ -82,11 +83,11 @@ const sloSpec = z
   })
   .loose();
 
-export const openSloDocumentSchema = z
+const openSloDocumentSchema = z
   .object({ apiVersion: z.literal('openslo/v1'), kind: z.literal('SLO'), metadata, spec: sloSpec })
   .loose();
 
-export const openSloIndicatorSchema = z
+const openSloIndicatorSchema = z
   .object({ apiVersion: z.literal('openslo/v1'), kind: z.literal('SLI'), metadata, spec: sliSpec })
   .loose();
 
@@ -104,7 +105,12 @@ export const openSloLoader: SpecFormatLoader = {
   apiVersions: ['openslo/v1'],
   load(doc, options): SpecLoadOutcome {
     const kind = (doc.value as { kind?: unknown }).kind;
-    // SLI, Service, AlertPolicy, DataSource documents are read by reference or carry nothing to generate.
+    if (kind === 'SLI') {
+      // Read by reference from SLOs; checked here so a broken SLI is reported even when unused.
+      const sli = openSloIndicatorSchema.safeParse(doc.value);
+      return { slos: [], findings: sli.success ? [] : zodIssuesToFindings(doc, sli.error.issues) };
+    }
+    // Service, AlertPolicy, DataSource documents carry nothing to generate.
     if (kind !== 'SLO') return { slos: [], findings: [] };
     const parsed = openSloDocumentSchema.safeParse(doc.value);
     if (!parsed.success) {
@@ -227,10 +233,16 @@ function toSli(doc: YamlDocument, spec: z.infer<typeof sliSpec>): { sli?: Sli; f
       });
       return undefined;
     }
-    findings.push(
-      ...checkQuery(doc, ['ratioMetric', field, 'metricSource', 'spec', 'query'], source.spec.query),
-    );
-    return source.spec.query;
+    const text = source.spec.query;
+    if (text === undefined) {
+      findings.push({
+        location: doc.locate(['ratioMetric', field, 'metricSource', 'spec']),
+        message: 'a Prometheus metric source needs spec.query',
+      });
+      return undefined;
+    }
+    findings.push(...checkQuery(doc, ['ratioMetric', field, 'metricSource', 'spec', 'query'], text));
+    return text;
   };
   const [good, bad, total, raw] = [query('good'), query('bad'), query('total'), query('raw')];
   if (findings.length > 0) return { findings };

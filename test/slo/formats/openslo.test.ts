@@ -111,4 +111,10 @@ spec:
       ['store-checkout-availability-1', 99],
     ]);
   });
+
+  it('reports a broken SLI document even when no SLO references it', async () => {
+    const sli = 'apiVersion: openslo/v1\nkind: SLI\nmetadata: { name: Bad_Name }\nspec: {}\n';
+    const lines = await findingsOf({ 'slo.yaml': inlineSlo, 'sli.yaml': sli });
+    expect(lines).toEqual([expect.stringMatching(/^sli\.yaml:3:19: expected a DNS-1123 name/)]);
+  });
 });
