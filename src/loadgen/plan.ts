@@ -71,3 +71,36 @@ export interface MonotonicClock {
   /** Resolves after `ms`, or early when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
+
+/**
+ * The reference store's API as the checkout journey uses it (the store issue builds to it):
+ * `GET /api/products?limit=20` (browse), `GET /api/products/:id` (product),
+ * `POST /api/cart/items` `{ productId, quantity }` (add-to-cart), `GET /api/cart` (cart),
+ * `POST /api/checkout` with an `Idempotency-Key` header (checkout). The cart belongs to the session in
+ * `x-session-id`; the segment travels in `x-customer-segment`.
+ */
+export const journeySteps = ['browse', 'product', 'add-to-cart', 'cart', 'checkout'] as const;
+export type JourneyStep = (typeof journeySteps)[number];
+
+/** Everything a worker thread needs to build the same journey: plain, serializable data. */
+export interface JourneyConfig {
+  readonly kind: 'checkout' | 'single';
+  /** Base URL (checkout) or the URL to GET (single). */
+  readonly target: string;
+  readonly seed: number;
+  /** Segment weights, e.g. { guest: 60, member: 35, vip: 5 }. */
+  readonly segmentMix: Readonly<Record<string, number>>;
+  /** Relative weights of iterations that stop after browsing, after adding to cart, or check out. */
+  readonly funnel: { readonly browse: number; readonly addToCart: number; readonly checkout: number };
+  readonly requestTimeoutMs: number;
+  /** Header carrying the segment; `x-customer-segment`. */
+  readonly segmentHeader: string;
+}
+
+/** A whole run: what `load run` executes and what `load k6` translates. */
+export interface LoadPlan {
+  readonly executor: ExecutorConfig;
+  readonly journey: JourneyConfig;
+  /** Latency thresholds (ms) recorded as cumulative buckets in the results, for latency SLIs. */
+  readonly latencyBucketsMs: readonly number[];
+}
