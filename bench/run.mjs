@@ -81,3 +81,6 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
+
+// The load generator against wrk and autocannon (bench/load.mjs; about a minute).
+await import('./load.mjs');

@@ -6,7 +6,8 @@ import { readFile, rm, chmod } from 'node:fs/promises';
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { shopsre: 'src/bin.ts' },
+  // The worker entry is its own file: worker threads start it by path (src/loadgen/workers.ts).
+  entryPoints: { shopsre: 'src/bin.ts', 'loadgen-worker': 'src/loadgen/worker-entry.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -18,6 +19,8 @@ await build({
     js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
   },
   define: { __SHOPSRE_VERSION__: JSON.stringify(pkg.version) },
+  // ink loads react-devtools-core only when DEV=true; it is not a dependency of ours.
+  external: ['react-devtools-core'],
   minify: true,
   sourcemap: 'linked',
   logLevel: 'warning',

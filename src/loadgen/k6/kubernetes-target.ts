@@ -1,0 +1,199 @@
+import { EnvironmentError, UsageError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { ManifestTarget } from './apply.js';
+
+export interface KubernetesTargetOptions {
+  /** Path of a kubeconfig file; default KUBECONFIG, then ~/.kube/config, then in-cluster. */
+  readonly kubeconfig?: string;
+  readonly logger: Logger;
+}
+
+/**
+ * The cluster of the current kube context, through @kubernetes/client-node. The client is imported
+ * here and only here: it takes about 400 ms to load, which no other command should pay.
+ * Every failure becomes one line naming the object and what to do (exit 3).
+ */
+export async function kubernetesTarget(options: KubernetesTargetOptions): Promise<ManifestTarget> {
+  const k8s = await import('@kubernetes/client-node');
+  const config = new k8s.KubeConfig();
+  try {
+    if (options.kubeconfig === undefined) config.loadFromDefault();
+    else config.loadFromFile(options.kubeconfig);
+  } catch (error) {
+    const file = options.kubeconfig === undefined ? '' : ` ${options.kubeconfig}`;
+    throw new UsageError(`cannot read the kubeconfig${file}: ${firstLine(error)}`);
+  }
+  const cluster = config.getCurrentCluster();
+  // With no kubeconfig at all, the client falls back to http://localhost:8080, where the store itself
+  // may be listening; refuse rather than post objects to whatever answers there.
+  if (!cluster || config.getCurrentContext() === 'loaded-context') {
+    throw new EnvironmentError(
+      'no Kubernetes context: set KUBECONFIG, create ~/.kube/config, or give --kubeconfig FILE',
+    );
+  }
+  const core = config.makeApiClient(k8s.CoreV1Api);
+  const custom = config.makeApiClient(k8s.CustomObjectsApi);
+  const failure = (error: unknown, kind: string, metadata: { name: string; namespace?: string }) => {
+    const status =
+      error instanceof k8s.ApiException ? { code: error.code, body: error.body as unknown } : undefined;
+    return apiFailure(error, status, { kind, ...metadata, server: cluster.server });
+  };
+  return {
+    async createConfigMap(configMap) {
+      const namespace = requireNamespace(configMap.metadata.namespace);
+      try {
+        await core.createNamespacedConfigMap({ namespace, body: configMap });
+      } catch (error) {
+        throw failure(error, 'ConfigMap', configMap.metadata);
+      }
+      options.logger.info(`created ConfigMap ${namespace}/${configMap.metadata.name}`, {
+        context: config.getCurrentContext(),
+      });
+    },
+    async createTestRun(testRun) {
+      const namespace = requireNamespace(testRun.metadata.namespace);
+      let created: unknown;
+      try {
+        created = await custom.createNamespacedCustomObject({
+          group: 'k6.io',
+          version: 'v1alpha1',
+          namespace,
+          plural: 'testruns',
+          body: testRun,
+        });
+      } catch (error) {
+        throw failure(error, 'TestRun', testRun.metadata);
+      }
+      options.logger.info(
+        `created TestRun ${namespace}/${testRun.metadata.name}; follow it with: kubectl get testrun ${testRun.metadata.name} -n ${namespace} -w`,
+      );
+      return uidOf(created);
+    },
+    async setConfigMapOwner(configMap, owner) {
+      const { name } = configMap.metadata;
+      const namespace = requireNamespace(configMap.metadata.namespace);
+      const outlives = (reason: string): void =>
+        options.logger.warn(
+          `ConfigMap ${namespace}/${name} will outlive the test (${reason}): ` +
+            `delete it afterwards with kubectl delete configmap ${name} -n ${namespace}`,
+        );
+      if (owner.uid === '') {
+        outlives('the API server answered the TestRun without a uid');
+        return;
+      }
+      const ownerReferences = [
+        { apiVersion: 'k6.io/v1alpha1', kind: 'TestRun', name: owner.name, uid: owner.uid },
+      ];
+      try {
+        await core.patchNamespacedConfigMap(
+          { name, namespace, body: { metadata: { ownerReferences } } },
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+        );
+      } catch (error) {
+        const reason = error instanceof k8s.ApiException ? statusMessage(error.body as unknown) : undefined;
+        outlives(reason ?? firstLine(error));
+      }
+    },
+    async deleteConfigMap(configMap) {
+      const namespace = requireNamespace(configMap.metadata.namespace);
+      await core.deleteNamespacedConfigMap({ name: configMap.metadata.name, namespace });
+      options.logger.info(`deleted ConfigMap ${namespace}/${configMap.metadata.name} again`);
+    },
+  };
+}
+
+function uidOf(object: unknown): string {
+  if (typeof object !== 'object' || object === null || !('metadata' in object)) return '';
+  const { metadata } = object;
+  if (typeof metadata !== 'object' || metadata === null || !('uid' in metadata)) return '';
+  return typeof metadata.uid === 'string' ? metadata.uid : '';
+}
+
+function requireNamespace(namespace: string | undefined): string {
+  // The command checks this first; the objects are created namespaced and never in "default" by chance.
+  if (namespace === undefined) throw new UsageError('--apply needs --namespace');
+  return namespace;
+}
+
+interface FailedObject {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly server: string;
+}
+
+/** One line for a failed request: the API server's own message when it answered, the cause when not. */
+function apiFailure(
+  error: unknown,
+  status: { code: number; body: unknown } | undefined,
+  object: FailedObject,
+): EnvironmentError {
+  const { kind, name, namespace = 'default', server } = object;
+  const subject = `${kind} ${namespace}/${name}`;
+  if (status === undefined) {
+    const code = errorCode(error);
+    return new EnvironmentError(
+      code !== undefined && networkCodes.has(code)
+        ? `cannot create ${subject}: the Kubernetes API server ${server} is unreachable (${code}); check the kube context`
+        : `cannot create ${subject}: the request to the Kubernetes API server ${server} failed: ${firstLine(error)}`,
+    );
+  }
+  if (status.code === 409) {
+    return new EnvironmentError(
+      `${subject} already exists: delete it with \`kubectl delete testrun/${name} configmap/${name} -n ${namespace} --ignore-not-found\`, ` +
+        'or choose another --name',
+    );
+  }
+  const reason = statusMessage(status.body);
+  const hint =
+    status.code === 404 && kind === 'TestRun'
+      ? ' (is k6-operator installed? its TestRun CRD is missing)'
+      : status.code === 401 || status.code === 403
+        ? ' (check the credentials and RBAC of the kube context)'
+        : '';
+  return new EnvironmentError(
+    `cannot create ${subject}: the API server answered ${status.code}${reason ? `: ${reason}` : ''}${hint}`,
+  );
+}
+
+/** Errors that mean no answer came back, as opposed to a client refusing its own configuration. */
+const networkCodes: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** The `message` of a Kubernetes Status object, whether the client handed it over parsed or as text. */
+function statusMessage(body: unknown): string | undefined {
+  let value = body;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      return firstLine(value) || undefined;
+    }
+  }
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    'message' in value &&
+    typeof value.message === 'string'
+  ) {
+    return firstLine(value.message);
+  }
+  return undefined;
+}
+
+function firstLine(value: unknown): string {
+  const text = value instanceof Error ? value.message : String(value);
+  return text.split('\n')[0]?.trim() ?? text;
+}

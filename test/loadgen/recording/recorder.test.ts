@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { decodeHistogram } from '../../../src/loadgen/latency-histogram.js';
+import { Recorder } from '../../../src/loadgen/recorder.js';
+import { loadResultsSchema } from '../../../src/loadgen/results.js';
+import { checkoutIterations } from './samples.js';
+
+const run = {
+  id: 'run-1',
+  startedAt: '2025-01-01T10:00:00.000Z',
+  durationMs: 10_000,
+  target: 'http://127.0.0.1:8080',
+  executor: 'constant-arrival-rate',
+  seed: 42,
+};
+
+function recordAll(recorder: Recorder, iterations: ReturnType<typeof checkoutIterations>): void {
+  for (const samples of iterations)
+    for (const { sample, position } of samples) recorder.record(sample, position);
+}
+
+describe('summaries', () => {
+  it('reads percentiles and cumulative latency buckets from the HDR histogram, to 0.1 %', () => {
+    const recorder = new Recorder({ latencyBucketsMs: [10, 50, 100, 250.5] });
+    for (let ms = 1; ms <= 100; ms++) {
+      recorder.record(
+        { step: 'browse', segment: 'guest', latencyMs: ms, endedAtMs: ms * 10 },
+        { firstOfIteration: true, firstOfStep: true },
+      );
+    }
+    const { totals } = recorder.toResults(run);
+    expect(totals.requests).toBe(100);
+    expect(totals.latencyMs.p50).toBeCloseTo(50, 1);
+    expect(totals.latencyMs.p99).toBeCloseTo(99, 1);
+    expect(totals.latencyMs.max).toBeCloseTo(100, 1);
+    expect(totals.latencyBucketsMs).toEqual({ '10': 10, '50': 50, '100': 100, '250.5': 100 });
+  });
+
+  it('counts requests, errors by kind, iterations per slice and the achieved rate', () => {
+    const recorder = new Recorder({ latencyBucketsMs: [] });
+    const iteration = (segment: string, steps: string[], error?: 'http5xx' | 'check') =>
+      steps.forEach((step, index) =>
+        recorder.record(
+          {
+            step,
+            segment,
+            latencyMs: 5,
+            endedAtMs: 100,
+            ...(error && index === steps.length - 1 ? { error } : {}),
+          },
+          { firstOfIteration: index === 0, firstOfStep: true },
+        ),
+      );
+    iteration('guest', ['browse']);
+    iteration('guest', ['browse', 'product', 'add-to-cart', 'cart', 'checkout'], 'http5xx');
+    iteration('vip', ['browse', 'product'], 'check');
+    const results = recorder.toResults(run);
+
+    expect(results.totals).toMatchObject({
+      iterations: 3,
+      requests: 8,
+      errors: 2,
+      errorsByKind: { http4xx: 0, http5xx: 1, timeout: 0, connection: 0, check: 1 },
+      achievedRate: 0.3,
+    });
+    expect(results.bySegment['guest']).toMatchObject({ iterations: 2, requests: 6, errors: 1 });
+    expect(results.byStep['browse']).toMatchObject({ iterations: 3, requests: 3 });
+    expect(results.byStep['checkout']).toMatchObject({ iterations: 1, requests: 1, errors: 1 });
+    expect(results.bySegmentStep['vip']?.['product']).toMatchObject({ iterations: 1, errors: 1 });
+    // Steps follow the funnel, segments their names.
+    expect(Object.keys(results.byStep)).toEqual(['browse', 'product', 'add-to-cart', 'cart', 'checkout']);
+    expect(Object.keys(results.bySegment)).toEqual(['guest', 'vip']);
+  });
+
+  it('counts every drop in the totals, and per segment and step when the journey can tell', () => {
+    const recorder = new Recorder({ latencyBucketsMs: [] });
+    recorder.recordDropped();
+    recorder.recordDropped({ segment: 'vip' });
+    recorder.recordDropped({ segment: 'vip', step: 'browse' });
+    const results = recorder.toResults(run);
+    expect(results.totals.dropped).toBe(3);
+    expect(results.bySegment['vip']?.dropped).toBe(2);
+    expect(results.byStep['browse']?.dropped).toBe(1);
+    expect(results.bySegmentStep['vip']?.['browse']).toMatchObject({ dropped: 1, requests: 0 });
+  });
+});
+
+describe('the results document', () => {
+  it('is a valid LoadResults document whose run ends its duration after its start', () => {
+    const recorder = new Recorder({ latencyBucketsMs: [100, 250] });
+    recordAll(recorder, checkoutIterations(500, 10));
+    const results = recorder.toResults(run);
+    expect(loadResultsSchema.parse(results)).toEqual(results);
+    expect(results.run.endedAt).toBe('2025-01-01T10:00:10.000Z');
+  });
+
+  it('serializes one histogram per segment × step holding every request of the cell', () => {
+    const recorder = new Recorder({ latencyBucketsMs: [] });
+    recordAll(recorder, checkoutIterations(300, 5));
+    const results = recorder.toResults(run);
+    for (const { segment, step, encoding, data } of results.histograms) {
+      expect(encoding).toBe('hdr-base64');
+      expect(decodeHistogram(data).totalCount).toBe(results.bySegmentStep[segment]?.[step]?.requests);
+    }
+    expect(results.histograms.map((h) => decodeHistogram(h.data).totalCount).reduce((a, b) => a + b)).toBe(
+      results.totals.requests,
+    );
+  });
+
+  it('buckets requests per second and segment by when they finished', () => {
+    const recorder = new Recorder({ latencyBucketsMs: [] });
+    const at = (endedAtMs: number, latencyMs: number, segment = 'guest', error?: 'timeout') =>
+      recorder.record(
+        { step: 'browse', segment, latencyMs, endedAtMs, ...(error ? { error } : {}) },
+        { firstOfIteration: true, firstOfStep: true },
+      );
+    at(10, 20);
+    at(999, 40);
+    at(1000, 60, 'guest', 'timeout');
+    at(1500, 80, 'vip');
+    const { timeSeries } = recorder.toResults(run);
+    expect(timeSeries).toEqual([
+      expect.objectContaining({ t: 0, segment: 'guest', count: 2, p99: expect.closeTo(40, 0) as number }),
+      expect.objectContaining({
+        t: 1,
+        segment: 'guest',
+        count: 1,
+        errors: expect.objectContaining({ timeout: 1 }) as unknown,
+      }),
+      expect.objectContaining({ t: 1, segment: 'vip', count: 1, p50: expect.closeTo(80, 0) as number }),
+    ]);
+    expect(timeSeries.every((point) => point.step === undefined)).toBe(true);
+  });
+});
+
+describe('live stats', () => {
+  it('give running totals and each segment’s p95 over the last complete second', () => {
+    const recorder = new Recorder({ latencyBucketsMs: [] });
+    for (let i = 0; i < 100; i++) {
+      recorder.record(
+        {
+          step: 'browse',
+          segment: 'vip',
+          latencyMs: i + 1,
+          endedAtMs: 1000 + i,
+          ...(i < 3 ? { error: 'timeout' } : {}),
+        },
+        { firstOfIteration: true, firstOfStep: true },
+      );
+    }
+    recorder.recordDropped();
+    expect(recorder.liveStats(1999).bySegment['vip']?.p95Ms).toBe(0);
+    const live = recorder.liveStats(2000);
+    expect(live).toMatchObject({ requests: 100, errors: 3, dropped: 1 });
+    expect(live.bySegment['vip']?.p95Ms).toBeCloseTo(95, 0);
+  });
+});
