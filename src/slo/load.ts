@@ -96,11 +96,12 @@ export async function loadSloFiles(paths: readonly string[], options: LoadSloOpt
 
 /**
  * Documents that live beside SLO files but define no SLO (budget policies, Sloth window catalogs,
- * load results): skipped, so `slo validate examples/` checks a whole folder.
+ * load results and profiles): skipped, so `slo validate examples/` checks a whole folder.
  */
 const companionKinds: Readonly<Record<string, string>> = {
   BudgetPolicy: 'shopsre/v1',
   LoadResults: 'shopsre/v1',
+  LoadProfile: 'shopsre/v1',
   AlertWindows: 'sloth.slok.dev/v1',
 };
 
