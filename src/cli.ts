@@ -201,39 +201,11 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
     .description('synthetic checkout load per customer segment, measured from intended start times');
   const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-  load
-    .command('run')
-    .description('run load against a target (loopback only unless --allow-target), with live progress')
-    .option('--target <url>', 'base URL of the store (checkout) or the URL to GET (single)')
-    .addOption(
-      new Option('--executor <kind>', 'how iterations are paced (default constant-arrival-rate)').choices([
-        'constant-arrival-rate',
-        'ramping-arrival-rate',
-        'constant-vus',
-        'ramping-vus',
-      ]),
-    )
-    .option('--rate <n>', 'iterations started per second (constant-arrival-rate; default 10)')
-    .option('--vus <n>', 'virtual users looping iterations (constant-vus; default 10)')
-    .option('--duration <duration>', 'length of the run, e.g. 30s, 5m (default 30s)')
-    .option('--max-in-flight <n>', 'iterations in flight at once before starts wait (default 100)')
-    .addOption(
-      new Option('--journey <kind>', 'what one iteration does (default checkout)').choices([
-        'checkout',
-        'single',
-      ]),
-    )
-    .option(
-      '--seed <n>',
-      'seed of the journey and segment mix; the same seed replays the same journeys (default 1)',
-    )
-    .addOption(
-      new Option('--preset <name>', 'load shape around --rate and --duration').choices([
-        'steady',
-        'flash-sale',
-        'spike',
-      ]),
-    )
+  addLoadPlanOptions(
+    load
+      .command('run')
+      .description('run load against a target (loopback only unless --allow-target), with live progress'),
+  )
     .option('--profile <file>', 'load profile (shopsre/v1 LoadProfile) for anything beyond flags; flags win')
     .option('--workers <n>', 'run on this many worker threads and merge (default 1)')
     .option('--out <file>', 'write the results JSON to this file')
@@ -312,37 +284,12 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
       });
     });
 
-  load
-    .command('k6')
-    .description('the same plan as a k6 script, or as k6-operator objects created with --apply')
-    .argument('[profile]', 'load profile (shopsre/v1 LoadProfile); flags win over it')
-    .option('--target <url>', 'base URL of the store (checkout) or the URL to GET (single), as k6 reaches it')
-    .addOption(
-      new Option('--executor <kind>', 'k6 executor of the scenario (default constant-arrival-rate)').choices([
-        'constant-arrival-rate',
-        'ramping-arrival-rate',
-        'constant-vus',
-        'ramping-vus',
-      ]),
-    )
-    .option('--rate <n>', 'iterations started per second (constant-arrival-rate; default 10)')
-    .option('--vus <n>', 'virtual users looping iterations (constant-vus; default 10)')
-    .option('--duration <duration>', 'length of the run, e.g. 30s, 5m (default 30s)')
-    .option('--max-in-flight <n>', "iterations in flight at once: k6's maxVUs (default 100)")
-    .addOption(
-      new Option('--journey <kind>', 'what one iteration does (default checkout)').choices([
-        'checkout',
-        'single',
-      ]),
-    )
-    .option('--seed <n>', 'seed of the journey and segment mix, as in load run (default 1)')
-    .addOption(
-      new Option('--preset <name>', 'load shape around --rate and --duration').choices([
-        'steady',
-        'flash-sale',
-        'spike',
-      ]),
-    )
+  addLoadPlanOptions(
+    load
+      .command('k6')
+      .description('the same plan as a k6 script, or as k6-operator objects created with --apply')
+      .argument('[profile]', 'load profile (shopsre/v1 LoadProfile); flags win over it'),
+  )
     .option('--slo <file>', 'SLO file: one k6 threshold per SLO and segment')
     .option('--out <file>', 'write the script (or the manifests) to this file instead of stdout')
     .option('--operator', 'print a ConfigMap holding the script and a k6-operator TestRun')
@@ -402,4 +349,39 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
     );
 
   return program;
+}
+
+/** The flags that describe a load plan, shared by `load run` and `load k6` so both read them alike. */
+function addLoadPlanOptions(command: Command): Command {
+  return command
+    .option('--target <url>', 'base URL of the store (checkout) or the URL to GET (single)')
+    .addOption(
+      new Option('--executor <kind>', 'how iterations are paced (default constant-arrival-rate)').choices([
+        'constant-arrival-rate',
+        'ramping-arrival-rate',
+        'constant-vus',
+        'ramping-vus',
+      ]),
+    )
+    .option('--rate <n>', 'iterations started per second (constant-arrival-rate; default 10)')
+    .option('--vus <n>', 'virtual users looping iterations (constant-vus; default 10)')
+    .option('--duration <duration>', 'length of the run, e.g. 30s, 5m (default 30s)')
+    .option('--max-in-flight <n>', 'iterations in flight at once before starts wait (default 100)')
+    .addOption(
+      new Option('--journey <kind>', 'what one iteration does (default checkout)').choices([
+        'checkout',
+        'single',
+      ]),
+    )
+    .option(
+      '--seed <n>',
+      'seed of the journey and segment mix; the same seed replays the same journeys (default 1)',
+    )
+    .addOption(
+      new Option('--preset <name>', 'load shape around --rate and --duration').choices([
+        'steady',
+        'flash-sale',
+        'spike',
+      ]),
+    );
 }
