@@ -231,24 +231,17 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
       ].join('\n'),
     )
     .action(
-      (opts: {
-        target?: string;
-        executor?: 'constant-arrival-rate' | 'ramping-arrival-rate' | 'constant-vus' | 'ramping-vus';
-        rate?: string;
-        vus?: string;
-        duration?: string;
-        maxInFlight?: string;
-        journey?: 'checkout' | 'single';
-        seed?: string;
-        preset?: 'steady' | 'flash-sale' | 'spike';
-        profile?: string;
-        workers?: string;
-        out?: string;
-        json?: boolean;
-        slo?: string;
-        abortWhen: string[];
-        allowTarget: string[];
-      }) => {
+      (
+        opts: LoadPlanFlags & {
+          profile?: string;
+          workers?: string;
+          out?: string;
+          json?: boolean;
+          slo?: string;
+          abortWhen: string[];
+          allowTarget: string[];
+        },
+      ) => {
         select(async (ctx) => {
           const { runLoadRun } = await import('./commands/load-run.js');
           return runLoadRun({ ...opts, json: Boolean(opts.json) }, ctx);
@@ -318,16 +311,7 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
     .action(
       (
         profile: string | undefined,
-        opts: {
-          target?: string;
-          executor?: 'constant-arrival-rate' | 'ramping-arrival-rate' | 'constant-vus' | 'ramping-vus';
-          rate?: string;
-          vus?: string;
-          duration?: string;
-          maxInFlight?: string;
-          journey?: 'checkout' | 'single';
-          seed?: string;
-          preset?: 'steady' | 'flash-sale' | 'spike';
+        opts: LoadPlanFlags & {
           slo?: string;
           out?: string;
           operator?: boolean;
@@ -352,6 +336,18 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
 }
 
 /** The flags that describe a load plan, shared by `load run` and `load k6` so both read them alike. */
+interface LoadPlanFlags {
+  target?: string;
+  executor?: 'constant-arrival-rate' | 'ramping-arrival-rate' | 'constant-vus' | 'ramping-vus';
+  rate?: string;
+  vus?: string;
+  duration?: string;
+  maxInFlight?: string;
+  journey?: 'checkout' | 'single';
+  seed?: string;
+  preset?: 'steady' | 'flash-sale' | 'spike';
+}
+
 function addLoadPlanOptions(command: Command): Command {
   return command
     .option('--target <url>', 'base URL of the store (checkout) or the URL to GET (single)')
