@@ -181,3 +181,19 @@ export function subDocument(doc: YamlDocument, prefix: readonly PropertyKey[], v
     locateInString: (path, offset) => doc.locateInString([...prefix, ...path], offset),
   };
 }
+
+/**
+ * Parses a file that must hold exactly one document of `kind` (a policy, a profile, a results file).
+ * An empty file is already a finding of parseYamlFile; a second document is one here.
+ */
+export function parseSingleYamlDocument(file: string, text: string, kind: string): YamlDocument {
+  const [doc, extra] = parseYamlFile(file, text);
+  if (extra) {
+    throw new InputError([
+      { location: extra.locate([]), message: `expected one ${kind} document, found more` },
+    ]);
+  }
+  if (!doc)
+    throw new InputError([{ location: { file, line: 1, col: 1 }, message: `expected a ${kind} document` }]);
+  return doc;
+}

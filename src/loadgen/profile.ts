@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { parseDuration } from '../core/duration.js';
 import { InputError, type Finding } from '../core/errors.js';
-import { parseYamlFile, zodIssuesToFindings, type YamlDocument } from '../core/yaml-source.js';
+import { parseSingleYamlDocument, zodIssuesToFindings, type YamlDocument } from '../core/yaml-source.js';
 import { schemaVocabulary } from '../slo/schema-vocabulary.js';
 import type { ExecutorConfig, JourneyConfig, Stage } from './plan.js';
 
@@ -139,14 +139,7 @@ const k6Hints: Readonly<Record<string, string>> = {
 
 /** Parses a profile file; every finding carries file:line:col. */
 export function parseLoadProfile(file: string, text: string): LoadProfile {
-  const [doc, extra] = parseYamlFile(file, text);
-  if (!doc)
-    throw new InputError([{ location: { file, line: 1, col: 1 }, message: 'expected a LoadProfile' }]);
-  if (extra) {
-    throw new InputError([
-      { location: extra.locate([]), message: 'expected one LoadProfile document, found more' },
-    ]);
-  }
+  const doc = parseSingleYamlDocument(file, text, 'LoadProfile');
   const parsed = loadProfileSchema.safeParse(doc.value);
   if (!parsed.success) throw new InputError(shapeFindings(doc, parsed.error.issues));
   const findings = ruleFindings(doc, parsed.data);

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { InputError, type SourceLocation } from '../core/errors.js';
-import { parseYamlFile, zodIssuesToFindings, type YamlDocument } from '../core/yaml-source.js';
+import { parseSingleYamlDocument, zodIssuesToFindings, type YamlDocument } from '../core/yaml-source.js';
 
 /**
  * The results document of a load run (`shopsre load run --out results.json`): the contract between the
@@ -179,7 +179,7 @@ export function parseLoadResults(file: string, text: string): LoadResultsFile {
   // Results files can be large: parse them as JSON first, and read them as YAML (for line and column)
   // only when something must be located, which is rare.
   let yamlDoc: YamlDocument | undefined;
-  const located = (): YamlDocument => (yamlDoc ??= parseSingleDocument(file, text));
+  const located = (): YamlDocument => (yamlDoc ??= parseSingleYamlDocument(file, text, 'LoadResults'));
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -189,19 +189,4 @@ export function parseLoadResults(file: string, text: string): LoadResultsFile {
   const parsed = loadResultsSchema.safeParse(value);
   if (!parsed.success) throw new InputError(zodIssuesToFindings(located(), parsed.error.issues));
   return { file, results: parsed.data, locate: (path) => located().locate(path) };
-}
-
-function parseSingleDocument(file: string, text: string): YamlDocument {
-  const [doc, extra] = parseYamlFile(file, text);
-  if (!doc) {
-    throw new InputError([
-      { location: { file, line: 1, col: 1 }, message: 'expected a LoadResults document' },
-    ]);
-  }
-  if (extra) {
-    throw new InputError([
-      { location: extra.locate([]), message: 'expected one LoadResults document, found more' },
-    ]);
-  }
-  return doc;
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { InputError, type Finding } from '../../core/errors.js';
-import { parseYamlFile, zodIssuesToFindings, type YamlDocument } from '../../core/yaml-source.js';
+import { parseSingleYamlDocument, zodIssuesToFindings, type YamlDocument } from '../../core/yaml-source.js';
 import { errorBudgetRatio, type Slo } from '../model.js';
 import type { ConditionResult, TierResult } from './evaluate.js';
 import { formatBudget, formatBurn, formatObjective, formatSli, windowName } from './format.js';
@@ -88,15 +88,7 @@ const vocabulary = [
 
 /** Parses a policy file; every finding carries file:line:col. */
 export function parsePolicy(file: string, text: string): BudgetPolicy {
-  const [doc, extra] = parseYamlFile(file, text);
-  if (!doc)
-    throw new InputError([
-      { location: { file, line: 1, col: 1 }, message: 'expected a BudgetPolicy document' },
-    ]);
-  if (extra)
-    throw new InputError([
-      { location: extra.locate([]), message: 'expected one BudgetPolicy document, found more' },
-    ]);
+  const doc = parseSingleYamlDocument(file, text, 'BudgetPolicy');
   const parsed = budgetPolicySchema.safeParse(doc.value);
   if (!parsed.success) throw new InputError(zodIssuesToFindings(doc, parsed.error.issues, vocabulary));
   const findings = duplicateStepNames(doc, parsed.data.steps);
