@@ -1,3 +1,4 @@
+import { alignTable, type ColumnAlign } from '../core/text-table.js';
 import { journeySteps } from './plan.js';
 import type { LoadResults, Summary } from './results.js';
 
@@ -37,15 +38,9 @@ export function renderLoadSummary(results: LoadResults): string {
     summary.achievedRate.toFixed(1),
     String(summary.dropped),
   ]);
-  const widths = titles.map((title, i) =>
-    Math.max(title.length, ...cells.map((row) => (row[i] ?? '').length)),
-  );
-  const line = (row: readonly string[]): string =>
-    row
-      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return `${[line(titles), ...cells.map(line)].join('\n')}\n`;
+  // Segment and step read left to right; the figures line up on the right.
+  const aligns = titles.map((_, i): ColumnAlign => (i < 2 ? 'left' : 'right'));
+  return `${alignTable(titles, aligns, cells).join('\n')}\n`;
 }
 
 /** The checkout funnel's steps in funnel order; any other step (`single`) after them by name. */

@@ -1,3 +1,4 @@
+import { alignTable, type ColumnAlign } from '../../core/text-table.js';
 import type { Evaluation, SloResult } from './evaluate.js';
 import {
   countVerdicts,
@@ -10,10 +11,9 @@ import {
   tierColumn,
 } from './format.js';
 
-type Align = 'left' | 'right';
 interface Column {
   readonly title: string;
-  readonly align: Align;
+  readonly align: ColumnAlign;
   cell(result: SloResult, evaluation: Evaluation): string;
 }
 
@@ -31,19 +31,11 @@ const columns: readonly Column[] = [
 /** The terminal report: an aligned table, then why each SLO failed or warned, then one summary line. */
 export function renderTable(evaluation: Evaluation): string {
   const rows = evaluation.slos.map((result) => columns.map((column) => column.cell(result, evaluation)));
-  const widths = columns.map((column, i) =>
-    Math.max(column.title.length, ...rows.map((row) => (row[i] ?? '').length)),
+  const out = alignTable(
+    columns.map((c) => c.title),
+    columns.map((c) => c.align),
+    rows,
   );
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, i) => {
-        const width = widths[i] ?? 0;
-        return columns[i]?.align === 'right' ? cell.padStart(width) : cell.padEnd(width);
-      })
-      .join('  ')
-      .trimEnd();
-
-  const out = [line(columns.map((c) => c.title)), ...rows.map(line)];
   const reasons = evaluation.slos.flatMap((result) =>
     result.reasons.map(
       (reason) => `${reason.action.toUpperCase()} ${result.slo.id}: ${reason.step}: ${reason.message}`,
