@@ -1,5 +1,5 @@
 import type { JourneyConfig } from '../plan.js';
-import { pickWeighted, randomHex, seededRandom } from '../rng.js';
+import { pickWeighted, randomHex, seededRandom } from '../../core/rng.js';
 
 /** How far down the funnel an iteration goes: the step after which it stops. */
 export type FunnelDepth = 'browse' | 'add-to-cart' | 'checkout';

@@ -1,7 +1,7 @@
 /**
- * Seeded randomness for the journey mix. xoshiro128** (Blackman and Vigna, https://prng.di.unimi.it/)
- * rather than mulberry32: it has a 128-bit state and passes BigCrush, and it is a few integer
- * operations per draw in 32-bit arithmetic, which JavaScript does natively with `Math.imul`.
+ * Seeded randomness for the load journey mix and the store's seeded catalog. xoshiro128** (Blackman
+ * and Vigna, https://prng.di.unimi.it/) rather than mulberry32: it has a 128-bit state and passes BigCrush,
+ * and it is a few integer operations per draw in 32-bit arithmetic, which JavaScript does natively with `Math.imul`.
  * Its state is filled from the seed with splitmix32, the seeding its authors recommend.
  *
  * Each iteration draws from its own stream, keyed by seed and iteration number, so what an iteration

@@ -1,0 +1,177 @@
+import type pg from 'pg';
+import type { VendorCharge } from '../payments/vendor-client.js';
+
+/** A checkout the client saw acknowledged (2xx), as a load run or a test recorded it. */
+export interface AcknowledgedCheckout {
+  readonly idempotencyKey: string;
+  readonly orderId?: string;
+}
+
+export interface VendorLedger {
+  readonly name: string;
+  listCharges(signal: AbortSignal): Promise<VendorCharge[]>;
+}
+
+export type InvariantName =
+  | 'acknowledged-checkout-has-one-order'
+  | 'paid-order-has-one-charge'
+  | 'charge-has-paid-order'
+  | 'stock-not-negative'
+  | 'stock-matches-sales'
+  | 'no-unresolved-payment';
+
+export interface Violation {
+  readonly invariant: InvariantName;
+  readonly detail: string;
+}
+
+export interface InvariantReport {
+  readonly ok: boolean;
+  readonly counts: {
+    readonly orders: Readonly<Record<string, number>>;
+    readonly charges: Readonly<Record<string, number>>;
+    readonly products: number;
+    readonly acknowledged: number;
+  };
+  /** Invariants not checked, and why (no vendor ledgers given, no acknowledged list). */
+  readonly skipped: readonly string[];
+  readonly violations: readonly Violation[];
+}
+
+export interface VerifyInputs {
+  readonly pool: pg.Pool;
+  /** Every vendor's ledger; without them the charge invariants are skipped (and say so). */
+  readonly vendors?: readonly VendorLedger[];
+  readonly acknowledged?: readonly AcknowledgedCheckout[];
+  /** Violations listed per invariant before the rest are counted only; default 20. */
+  readonly maxListed?: number;
+}
+
+/**
+ * The store's invariants, checked from the outside: the database and the vendors' ledgers, never the
+ * store's own counters. Archived (seeded history) orders predate the vendors and are left out.
+ */
+export async function verifyInvariants(inputs: VerifyInputs): Promise<InvariantReport> {
+  const maxListed = inputs.maxListed ?? 20;
+  const violations: Violation[] = [];
+  const skipped: string[] = [];
+  const add = (invariant: InvariantName, details: readonly string[]): void => {
+    for (const detail of details.slice(0, maxListed)) violations.push({ invariant, detail });
+    if (details.length > maxListed) {
+      violations.push({ invariant, detail: `… and ${details.length - maxListed} more` });
+    }
+  };
+
+  const statusRows = await inputs.pool.query<{ status: string; n: string }>(
+    "select status, count(*) as n from orders where status <> 'archived' group by status order by status",
+  );
+  const orderCounts = Object.fromEntries(statusRows.rows.map((r) => [r.status, Number(r.n)]));
+
+  const stock = await inputs.pool.query<{
+    product_id: string;
+    initial_stock: number;
+    stock: number;
+    sold: string;
+  }>(
+    `select i.product_id, i.initial_stock, i.stock, coalesce(s.sold, 0) as sold
+     from inventory i left join (
+       select oi.product_id, sum(oi.quantity) as sold from order_items oi join orders o on o.id = oi.order_id
+       where o.status in ('paid', 'pending', 'payment_unknown') group by oi.product_id
+     ) s on s.product_id = i.product_id
+     where i.stock < 0 or i.stock <> i.initial_stock - coalesce(s.sold, 0)
+     order by i.product_id`,
+  );
+  const products = await inputs.pool.query<{ n: string }>('select count(*) as n from inventory');
+  add(
+    'stock-not-negative',
+    stock.rows.filter((r) => r.stock < 0).map((r) => `${r.product_id}: stock ${r.stock}`),
+  );
+  add(
+    'stock-matches-sales',
+    stock.rows
+      .filter((r) => r.stock >= 0)
+      .map((r) => `${r.product_id}: stock ${r.stock}, expected ${r.initial_stock} - ${r.sold} sold`),
+  );
+
+  const open = await inputs.pool.query<{ id: string; status: string }>(
+    "select id, status from orders where status in ('pending', 'payment_unknown') order by id",
+  );
+  add(
+    'no-unresolved-payment',
+    open.rows.map((r) => `${r.id}: ${r.status}`),
+  );
+
+  if (inputs.acknowledged) {
+    const keys = inputs.acknowledged.map((a) => a.idempotencyKey);
+    const found = await inputs.pool.query<{ idempotency_key: string; id: string }>(
+      'select idempotency_key, id from orders where idempotency_key = any($1::text[])',
+      [keys],
+    );
+    const byKey = new Map(found.rows.map((r) => [r.idempotency_key, r.id]));
+    add(
+      'acknowledged-checkout-has-one-order',
+      inputs.acknowledged.flatMap((a) => {
+        const id = byKey.get(a.idempotencyKey);
+        if (!id) return [`${a.idempotencyKey}: acknowledged, but no order has this key`];
+        if (a.orderId && a.orderId !== id)
+          return [`${a.idempotencyKey}: acknowledged as ${a.orderId}, stored as ${id}`];
+        return [];
+      }),
+    );
+  } else {
+    skipped.push('acknowledged-checkout-has-one-order: no list of acknowledged checkouts given');
+  }
+
+  const chargeCounts: Record<string, number> = {};
+  if (inputs.vendors && inputs.vendors.length > 0) {
+    const charges: (VendorCharge & { vendor: string })[] = [];
+    for (const vendor of inputs.vendors) {
+      const ledger = await vendor.listCharges(AbortSignal.timeout(30_000));
+      chargeCounts[vendor.name] = ledger.length;
+      charges.push(...ledger.map((charge) => ({ ...charge, vendor: vendor.name })));
+    }
+    const paid = await inputs.pool.query<{ id: string; total_cents: number }>(
+      "select id, total_cents from orders where status = 'paid'",
+    );
+    const paidTotals = new Map(paid.rows.map((r) => [r.id, r.total_cents]));
+    const chargesByOrder = new Map<string, (VendorCharge & { vendor: string })[]>();
+    const orphans: string[] = [];
+    for (const charge of charges.filter((c) => c.captured)) {
+      if (charge.orderId === null || !paidTotals.has(charge.orderId)) {
+        orphans.push(
+          `${charge.vendor} ${charge.id}: order ${charge.orderId ?? '(none)'} is not a paid order`,
+        );
+        continue;
+      }
+      chargesByOrder.set(charge.orderId, [...(chargesByOrder.get(charge.orderId) ?? []), charge]);
+    }
+    add('charge-has-paid-order', orphans);
+    add(
+      'paid-order-has-one-charge',
+      [...paidTotals].flatMap(([id, total]) => {
+        const list = chargesByOrder.get(id) ?? [];
+        if (list.length !== 1) {
+          return [
+            `${id}: ${list.length} captured charges (${list.map((c) => `${c.vendor} ${c.id}`).join(', ') || 'none'})`,
+          ];
+        }
+        const amount = list[0]?.amount;
+        return amount === total ? [] : [`${id}: charged ${amount}, order total ${total}`];
+      }),
+    );
+  } else {
+    skipped.push('paid-order-has-one-charge, charge-has-paid-order: no vendor ledgers given');
+  }
+
+  return {
+    ok: violations.length === 0,
+    counts: {
+      orders: orderCounts,
+      charges: chargeCounts,
+      products: Number(products.rows[0]?.n ?? 0),
+      acknowledged: inputs.acknowledged?.length ?? 0,
+    },
+    skipped,
+    violations,
+  };
+}
