@@ -20,7 +20,9 @@ await build({
   },
   define: { __SHOPSRE_VERSION__: JSON.stringify(pkg.version) },
   // ink loads react-devtools-core only when DEV=true; it is not a dependency of ours.
-  external: ['react-devtools-core'],
+  // PGlite finds its WebAssembly and data files next to its own module, and pg requires pg-native only
+  // when asked: both stay in node_modules rather than in the bundle.
+  external: ['react-devtools-core', '@electric-sql/pglite', '@electric-sql/pglite-socket', 'pg', 'pg-native'],
   minify: true,
   sourcemap: 'linked',
   logLevel: 'warning',

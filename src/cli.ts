@@ -60,7 +60,7 @@ function reportError(error: unknown, io: Io, debug: boolean): ExitCode {
 function buildProgram(io: Io, select: (handler: Handler) => void): Command {
   const program = new Command('shopsre')
     .description(
-      'Reliability toolkit for e-commerce stacks: SLOs by customer segment, burn-rate alerts, CI gates.',
+      'Reliability toolkit for e-commerce stacks: SLOs by customer segment, burn-rate alerts, CI gates, load, a reference store.',
     )
     .version(version, '-V, --version')
     .option('--debug', 'show stack traces for internal errors')
@@ -328,6 +328,99 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
             { ...opts, profile, operator: Boolean(opts.operator), apply: Boolean(opts.apply) },
             ctx,
           );
+        });
+      },
+    );
+
+  const store = program
+    .command('store')
+    .description(
+      'the bundled reference store: catalog, cart, checkout, payments through vendors, CDN assets',
+    );
+
+  store
+    .command('serve')
+    .description('start the store with its vendors, CDN and (unless --database-url) the embedded database')
+    .option('--port <port>', 'port of the store API (0: any free port)', '8080')
+    .option('--host <host>', 'address to bind every server to', '127.0.0.1')
+    .option(
+      '--database-url <url>',
+      'use this PostgreSQL (migrated and seeded on first use) instead of the embedded one',
+    )
+    .option('--replica-url <url>', 'a read replica: catalog reads go there, and fall back to the primary')
+    .option('--seed <n>', 'seed of the catalog, stock and customers; the same seed gives the same store', '1')
+    .option('--products <n>', 'products in the seeded catalog (default 2000)')
+    .option('--data-dir <dir>', 'keep the embedded database here across runs (default: a fresh copy per run)')
+    .option('--max-in-flight <n>', 'requests in flight before the store sheds load with 503 (default 256)')
+    .option('--json', 'print the addresses as one JSON line (for scripts)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Every dependency listens on its own loopback port so faults can be put between them. The',
+        "store's JSON logs go to stderr; OTEL_EXPORTER_OTLP_ENDPOINT turns on OTLP trace export.",
+        'Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad flags, 3 a port or the database is unavailable.',
+        '',
+        'Examples:',
+        '  shopsre store serve',
+        '  shopsre store serve --port 9000 --seed 7 --json',
+        '  shopsre store serve --database-url postgres://shop@127.0.0.1:5432/shop --replica-url postgres://shop@127.0.0.1:5433/shop',
+        "  curl -s localhost:8080/api/products?q=kettle -H 'x-customer-segment: vip'",
+      ].join('\n'),
+    )
+    .action(
+      (opts: {
+        port: string;
+        host: string;
+        databaseUrl?: string;
+        replicaUrl?: string;
+        seed: string;
+        products?: string;
+        dataDir?: string;
+        maxInFlight?: string;
+        json?: boolean;
+      }) => {
+        select(async (ctx) => {
+          const { runStoreServe } = await import('./commands/store-serve.js');
+          return runStoreServe({ ...opts, json: Boolean(opts.json) }, ctx);
+        });
+      },
+    );
+
+  store
+    .command('verify')
+    .description("check the store's invariants: orders, charges at the vendors, stock, open payments")
+    .option('--url <url>', 'a running store (default http://127.0.0.1:8080); checks the vendor ledgers too')
+    .option('--database-url <url>', "the store's database only (no vendor ledgers)")
+    .option('--acknowledged <file>', 'JSON array of { idempotencyKey, orderId? } a client saw answered 2xx')
+    .option('--no-reconcile', 'do not settle open payments before checking (with --url)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Invariants: every acknowledged checkout has exactly one order; every paid order exactly one',
+        'captured charge across vendors, of its total; no charge without a paid order; stock never',
+        'negative and equal to initial stock minus units sold; no order left pending or unknown.',
+        'Exit codes: 0 all hold, 1 a violation, 2 bad input, 3 the store or database is unreachable.',
+        '',
+        'Examples:',
+        '  shopsre store verify',
+        '  shopsre store verify --url http://127.0.0.1:9000 --acknowledged acked.json --json',
+        '  shopsre store verify --database-url postgres://shop@127.0.0.1:5432/shop',
+      ].join('\n'),
+    )
+    .action(
+      (opts: {
+        url?: string;
+        databaseUrl?: string;
+        acknowledged?: string;
+        reconcile: boolean;
+        json?: boolean;
+      }) => {
+        select(async (ctx) => {
+          const { runStoreVerify } = await import('./commands/store-verify.js');
+          return runStoreVerify({ ...opts, json: Boolean(opts.json) }, ctx);
         });
       },
     );

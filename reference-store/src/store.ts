@@ -155,7 +155,7 @@ export async function startStore(
         breakerStates: () => gateway.breakerStates(),
         accepting: () => accepting,
         reconcile: () => reconcile(0),
-        verify: () => verify(),
+        verify: (acknowledged) => verify(acknowledged),
       },
     });
     const server = await listenApp(app, settings.port ?? 0, settings.host ?? '127.0.0.1');

@@ -1,10 +1,9 @@
-import { Server } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { systemClock } from '../../src/core/clock.js';
 import type { Clock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Logger } from '../../src/core/logger.js';
+import { listenApp, type ListeningServer } from '../src/http/listen.js';
 import { createIdempotencyKeys } from './idempotency-keys.js';
 import type { Charge, PaymentIntent } from './payment-intents.js';
 import { createPaymentBook } from './payment-intents.js';
@@ -31,11 +30,7 @@ export interface PaymentVendorOptions {
   readonly logger?: Pick<Logger, 'error'>;
 }
 
-export interface ListeningVendor {
-  readonly url: string;
-  /** Stops listening and ends open keep-alive connections. */
-  close(): Promise<void>;
-}
+export type ListeningVendor = ListeningServer;
 
 export interface PaymentVendorStats {
   /** Create requests processed into a new intent, declines included. */
@@ -76,33 +71,10 @@ export function createPaymentVendor(options: PaymentVendorOptions): PaymentVendo
 
   return {
     app,
-    listen: (port = 0, host = '127.0.0.1') => listen(app, port, host),
+    listen: (port = 0, host = '127.0.0.1') => listenApp(app, port, host),
     setBehaviour: (next) => behaviour.set(next),
     ledger: () => book.ledger(),
     intents: () => book.intents(),
     stats: () => ({ creates: book.intents().length, replays: keys.replays(), charges: book.ledger().length }),
-  };
-}
-
-async function listen(app: Hono, port: number, host: string): Promise<ListeningVendor> {
-  const server = createAdaptorServer({ fetch: app.fetch });
-  if (!(server instanceof Server)) throw new TypeError('payment vendor expected an HTTP/1.1 server');
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new TypeError('payment vendor is not on TCP');
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
   };
 }

@@ -24,6 +24,7 @@ import type { Slo } from '../slo/model.js';
 import { plainProgress, type ProgressDisplay } from '../ui/load-progress-lines.js';
 import type { CommandContext } from './context.js';
 import { loadFlags, type LoadRunFlags } from './load-run-flags.js';
+import { abortOnStopSignal, type SignalSource } from './signals.js';
 
 /** Process-level effects of `load run`, injected so tests need neither DNS nor real signals. */
 export interface LoadRunDeps {
@@ -32,13 +33,6 @@ export interface LoadRunDeps {
   /** Default: the process; SIGINT and SIGTERM stop the run. */
   readonly signals?: SignalSource;
 }
-
-export interface SignalSource {
-  on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
-  off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
-}
-
-const stopSignals = ['SIGINT', 'SIGTERM'] as const;
 
 /** Period of SLOs that name none: `slo check`'s default, so `--slo` and `slo check --results` agree. */
 const sloPeriodMs = 30 * 86_400_000;
@@ -74,14 +68,7 @@ export async function runLoadRun(
   const runNonce = randomBytes(4).toString('hex');
   const runId = `run-${new Date(ctx.clock.now()).toISOString().replace(/[-:]|\.\d+/g, '')}-${runNonce}`;
   const display = await progressDisplay(ctx, plan);
-  const interrupted = new AbortController();
-  const signals = deps.signals ?? process;
-  const onSignal = (): void => {
-    // A second Ctrl+C falls through to Node's default and ends the process at once.
-    for (const name of stopSignals) signals.off(name, onSignal);
-    interrupted.abort();
-  };
-  for (const name of stopSignals) signals.on(name, onSignal);
+  const interrupted = abortOnStopSignal(deps.signals ?? process);
   logger.info('load run started', { run: runId, target: plan.journey.target, executor: plan.executor.kind });
   let outcome: Awaited<ReturnType<typeof runLoad>>;
   try {
@@ -98,7 +85,7 @@ export async function runLoadRun(
     });
   } finally {
     display.stop();
-    for (const name of stopSignals) signals.off(name, onSignal);
+    interrupted.dispose();
   }
   const { results, end } = outcome;
 

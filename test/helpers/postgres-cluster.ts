@@ -7,7 +7,6 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Client, type QueryResult, type QueryResultRow } from 'pg';
-import { describe, it } from 'vitest';
 
 /**
  * Throwaway PostgreSQL clusters for tests in `test/real/`: initdb into a temp directory owned by the
@@ -98,27 +97,6 @@ export function postgresAvailability(): PostgresAvailability {
     };
   }
   return { available: true, bin };
-}
-
-/**
- * `describe` for suites that need PostgreSQL. Without it, the suite is skipped with the reason in
- * its name, except in CI (`CI=true`), where it fails with that reason.
- */
-export function describeWithPostgres(name: string, suite: () => void): void {
-  const availability = postgresAvailability();
-  if (availability.available) {
-    describe(name, suite);
-  } else if (process.env.CI === 'true') {
-    // A failing test rather than a failing hook: a hook failure reports its tests as skipped.
-    describe(name, () => {
-      it('PostgreSQL is installed (required in CI)', () => {
-        throw new Error(availability.reason);
-      });
-      describe.skip('tests that need it', suite);
-    });
-  } else {
-    describe.skip(`${name} (skipped: ${availability.reason})`, suite);
-  }
 }
 
 const shellQuote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;

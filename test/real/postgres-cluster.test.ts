@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithPostgres } from '../helpers/describe-with-postgres.js';
 import {
-  describeWithPostgres,
   startPostgresCluster,
   startPostgresPrimaryWithReplica,
   type PostgresCluster,

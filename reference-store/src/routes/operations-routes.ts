@@ -2,7 +2,22 @@ import { Hono } from 'hono';
 import type { StoreEnv } from '../http/env.js';
 import type { StoreMetrics } from '../metrics.js';
 import type { ReconcileReport } from '../payments/reconciler.js';
-import type { InvariantReport } from '../verify/invariants.js';
+import type { AcknowledgedCheckout, InvariantReport } from '../verify/invariants.js';
+import { readJson } from '../http/read-json.js';
+import * as z from 'zod';
+
+const verifyBody = z
+  .object({
+    acknowledged: z
+      .array(
+        z
+          .object({ idempotencyKey: z.string().min(1).max(128), orderId: z.string().max(64).optional() })
+          .strict(),
+      )
+      .max(1_000_000)
+      .optional(),
+  })
+  .strict();
 
 export interface OperationsDeps {
   readonly metrics: StoreMetrics;
@@ -12,7 +27,7 @@ export interface OperationsDeps {
   /** False until the catalog snapshot is loaded, and again while draining on shutdown. */
   readonly accepting: () => boolean;
   readonly reconcile: () => Promise<ReconcileReport>;
-  readonly verify: () => Promise<InvariantReport>;
+  readonly verify: (acknowledged?: readonly AcknowledgedCheckout[]) => Promise<InvariantReport>;
 }
 
 /**
@@ -38,6 +53,12 @@ export function operationsRoutes(deps: OperationsDeps): Hono<StoreEnv> {
   app.post('/admin/reconcile', async (c) => c.json(await deps.reconcile()));
   app.get('/admin/verify', async (c) => {
     const report = await deps.verify();
+    return c.json(report, report.ok ? 200 : 409);
+  });
+  // POST carries the checkouts a client saw acknowledged, to check each has its order.
+  app.post('/admin/verify', async (c) => {
+    const body = await readJson(c, verifyBody);
+    const report = await deps.verify(body.acknowledged);
     return c.json(report, report.ok ? 200 : 409);
   });
   return app;

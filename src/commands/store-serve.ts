@@ -1,0 +1,136 @@
+import { EnvironmentError, ExitCode, UsageError } from '../core/errors.js';
+import type { CommandContext } from './context.js';
+import { abortOnStopSignal, type SignalSource } from './signals.js';
+
+export interface StoreServeOptions {
+  readonly port?: string;
+  readonly host?: string;
+  readonly databaseUrl?: string;
+  readonly replicaUrl?: string;
+  readonly seed?: string;
+  readonly products?: string;
+  readonly dataDir?: string;
+  readonly maxInFlight?: string;
+  readonly json: boolean;
+}
+
+export interface StoreServeDeps {
+  /** Default: the process; SIGINT and SIGTERM stop the store. */
+  readonly signals?: SignalSource;
+  /** Called once everything listens (tests use it to reach the store, then send a signal). */
+  readonly onReady?: (url: string) => void;
+}
+
+/**
+ * `store serve`: the store, its vendors, CDN edge and origin, and (unless a URL is given) the
+ * embedded database, until SIGINT or SIGTERM. Addresses go to stdout; the store's JSON logs to stderr.
+ */
+export async function runStoreServe(
+  options: StoreServeOptions,
+  ctx: CommandContext,
+  deps: StoreServeDeps = {},
+): Promise<ExitCode> {
+  const port = integerFlag('--port', options.port ?? '8080', 0, 65_535);
+  const seed = integerFlag('--seed', options.seed ?? '1', 0, 2 ** 31);
+  const products =
+    options.products === undefined ? undefined : integerFlag('--products', options.products, 1, 100_000);
+  const maxInFlight =
+    options.maxInFlight === undefined
+      ? undefined
+      : integerFlag('--max-in-flight', options.maxInFlight, 1, 100_000);
+  const host = options.host ?? '127.0.0.1';
+  for (const [flag, url] of [
+    ['--database-url', options.databaseUrl],
+    ['--replica-url', options.replicaUrl],
+  ] as const) {
+    if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) {
+      throw new UsageError(`${flag} must be a postgres:// URL, got "${url}"`);
+    }
+  }
+  const stop = abortOnStopSignal(deps.signals ?? process);
+  const { createStore } = await import('../../reference-store/src/store.js');
+  const started = performance.now();
+  if (!options.databaseUrl) {
+    ctx.logger.info('starting the embedded database (the first start for a seed builds it: about 10 s)');
+  }
+  let store: Awaited<ReturnType<typeof createStore>>;
+  try {
+    store = await createStore({
+      port,
+      host,
+      databaseUrl: options.databaseUrl,
+      replicaUrl: options.replicaUrl,
+      seed,
+      ...(products === undefined ? {} : { products }),
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      ...(maxInFlight === undefined ? {} : { maxInFlight }),
+      logSink: ctx.io.stderr,
+      env: ctx.io.env,
+    });
+  } catch (error) {
+    stop.dispose();
+    throw startFailure(error, port, options.databaseUrl);
+  }
+  const { dependencies } = store;
+  const addresses = {
+    store: store.url,
+    metrics: `${store.url}/metrics`,
+    database: redactPassword(dependencies.databaseUrl),
+    databaseKind: options.databaseUrl ? 'postgresql' : 'embedded PGlite',
+    replica: dependencies.replicaUrl ? redactPassword(dependencies.replicaUrl) : null,
+    vendors: dependencies.vendors.map((v) => ({ name: v.name, url: v.url })),
+    cdnEdge: dependencies.cdnUrl,
+    cdnOrigin: dependencies.cdnOriginUrl ?? null,
+    seed,
+    startedInMs: Math.round(performance.now() - started),
+  };
+  if (options.json) {
+    ctx.io.stdout.write(`${JSON.stringify(addresses)}\n`);
+  } else {
+    const lines = [
+      `store     ${addresses.store}   (metrics ${addresses.metrics})`,
+      `database  ${addresses.database}   (${addresses.databaseKind}, seed ${seed})`,
+      ...(addresses.replica ? [`replica   ${addresses.replica}`] : []),
+      ...addresses.vendors.map((v) => `vendor    ${v.name.padEnd(8)} ${v.url}`),
+      `cdn       edge ${addresses.cdnEdge}${addresses.cdnOrigin ? `   origin ${addresses.cdnOrigin}` : ''}`,
+      `ready in ${addresses.startedInMs} ms; Ctrl-C to stop`,
+    ];
+    ctx.io.stdout.write(`${lines.join('\n')}\n`);
+  }
+  deps.onReady?.(store.url);
+  await new Promise<void>((resolve) => {
+    if (stop.signal.aborted) resolve();
+    else stop.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  ctx.logger.info('stopping: draining requests in flight');
+  await store.stop();
+  ctx.logger.info('stopped');
+  return ExitCode.ok;
+}
+
+function integerFlag(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+function redactPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+function startFailure(error: unknown, port: number, databaseUrl: string | undefined): Error {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'EADDRINUSE') {
+    return new EnvironmentError(`port ${port} is in use: stop what holds it, or pick another with --port`);
+  }
+  if (
+    databaseUrl &&
+    (code === 'ECONNREFUSED' || /connect|password|database .* does not exist/i.test(message))
+  ) {
+    return new EnvironmentError(`cannot use the database at ${redactPassword(databaseUrl)}: ${message}`);
+  }
+  return new EnvironmentError(`the store could not start: ${message}`);
+}
