@@ -84,3 +84,10 @@ try {
 
 // The load generator against wrk and autocannon (bench/load.mjs; about a minute).
 await import('./load.mjs');
+
+// Checkout on PGlite and PostgreSQL, and the store against pgbench (bench/store-checkout.ts; about 2 minutes).
+const checkout = spawnSync(process.execPath, ['--import', 'tsx', 'bench/store-checkout.ts'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (checkout.status !== 0) process.exitCode = checkout.status ?? 1;

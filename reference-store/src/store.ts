@@ -80,7 +80,7 @@ export async function startStore(
     json: true,
   });
   const tracing = await startTracing(settings.env ?? process.env);
-  const pools = createStorePools(
+  const pools = await createStorePools(
     { primary: endpoints.databaseUrl, replica: endpoints.replicaUrl },
     settings.pool ?? {},
     logger,

@@ -128,20 +128,33 @@ export class CheckoutService {
   ): Promise<CheckoutResponse> {
     try {
       switch (outcome.status) {
-        case 'paid':
-          await this.db(() => this.orders.markPaid(order.id, outcome, attempts));
-          return { status: 201, order: await this.current(order, 'paid'), replayed: false };
-        case 'declined':
-          await this.db(() => this.orders.markFailed(order.id, 'declined', attempts));
-          return { status: 402, order: await this.current(order, 'payment_failed'), replayed: false };
-        case 'unknown':
+        case 'paid': {
+          const paid = await this.db(() => this.orders.markPaid(order, outcome, attempts));
+          return { status: 201, order: orderView(paid ?? { ...order, status: 'paid' }), replayed: false };
+        }
+        case 'declined': {
+          const failed = await this.db(() => this.orders.markFailed(order, 'declined', attempts));
+          return {
+            status: 402,
+            order: orderView(failed ?? { ...order, status: 'payment_failed' }),
+            replayed: false,
+          };
+        }
+        case 'unknown': {
           this.logger.warn('payment outcome unknown; left for reconciliation', {
             order: order.id,
             provider: outcome.provider,
             reason: outcome.reason,
           });
-          await this.db(() => this.orders.markUnknown(order.id, outcome.provider, outcome.reason, attempts));
-          return { status: 202, order: await this.current(order, 'payment_unknown'), replayed: false };
+          const open = await this.db(() =>
+            this.orders.markUnknown(order, outcome.provider, outcome.reason, attempts),
+          );
+          return {
+            status: 202,
+            order: orderView(open ?? { ...order, status: 'payment_unknown' }),
+            replayed: false,
+          };
+        }
         case 'unavailable':
           this.logger.warn('no payment vendor available; order abandoned', {
             order: order.id,
@@ -157,12 +170,6 @@ export class CheckoutService {
       this.logger.warn('paid order could not be settled; left for reconciliation', { order: order.id });
       return { status: 202, order: orderView({ ...order, status: 'pending' }), replayed: false };
     }
-  }
-
-  /** The order as stored after a settle, or as we know it when the read fails. */
-  private async current(order: OrderRecord, status: OrderRecord['status']): Promise<OrderView> {
-    const stored = await this.orders.findById(order.id).catch(() => undefined);
-    return orderView(stored ?? { ...order, status });
   }
 
   private replay(order: OrderRecord, requestHash: string): CheckoutResponse {

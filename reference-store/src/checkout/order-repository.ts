@@ -78,46 +78,42 @@ export class OrderRepository {
           if (!existing) throw new Error('order vanished between insert and read');
           return { result: { kind: 'exists', order: existing }, commit: false };
         }
-        const cart = await client.query<{ product_id: string; quantity: number; price_cents: number }>({
-          name: 'order-cart',
-          text: `select c.product_id, c.quantity, p.price_cents from cart_items c
-                 join products p on p.id = c.product_id where c.cart_key = $1 order by c.product_id`,
+        // The cart with its stock rows locked in product order, so concurrent checkouts of overlapping
+        // carts queue instead of deadlocking, and the stock read here stays true until commit.
+        const cart = await client.query<{
+          product_id: string;
+          quantity: number;
+          price_cents: number;
+          stock: number;
+        }>({
+          name: 'order-cart-lock',
+          text: `select c.product_id, c.quantity, p.price_cents, i.stock from cart_items c
+                 join products p on p.id = c.product_id join inventory i on i.product_id = c.product_id
+                 where c.cart_key = $1 order by c.product_id for update of i`,
           values: [order.cartKey],
         });
         if (cart.rows.length === 0) return { result: { kind: 'empty-cart' }, commit: false };
-        const productIds = cart.rows.map((r) => r.product_id);
-        const quantities = cart.rows.map((r) => r.quantity);
-        // Row locks in product order, so concurrent checkouts of overlapping carts cannot deadlock.
-        await client.query({
-          name: 'order-lock-stock',
-          text: 'select product_id from inventory where product_id = any($1::text[]) order by product_id for update',
-          values: [productIds],
-        });
-        const reserved = await client.query<{ product_id: string }>({
-          name: 'order-reserve-stock',
-          text: `update inventory i set stock = i.stock - w.quantity
-                 from unnest($1::text[], $2::int[]) as w(product_id, quantity)
-                 where i.product_id = w.product_id and i.stock >= w.quantity returning i.product_id`,
-          values: [productIds, quantities],
-        });
-        if (reserved.rows.length < productIds.length) {
-          const got = new Set(reserved.rows.map((r) => r.product_id));
-          return {
-            result: { kind: 'out-of-stock', productIds: productIds.filter((p) => !got.has(p)) },
-            commit: false,
-          };
-        }
-        await client.query({
-          name: 'order-items-insert',
-          text: `insert into order_items (order_id, product_id, quantity, unit_price_cents)
-                 select $1, * from unnest($2::text[], $3::int[], $4::int[])`,
-          values: [id, productIds, quantities, cart.rows.map((r) => r.price_cents)],
-        });
+        const short = cart.rows.filter((r) => r.stock < r.quantity).map((r) => r.product_id);
+        if (short.length > 0) return { result: { kind: 'out-of-stock', productIds: short }, commit: false };
         const total = cart.rows.reduce((sum, r) => sum + r.quantity * r.price_cents, 0);
         const row = await client.query<OrderRow>({
-          name: 'order-total',
-          text: `update orders set total_cents = $2 where id = $1 returning ${orderColumns}`,
-          values: [id, total],
+          name: 'order-reserve',
+          text: `with reserved as (
+                   update inventory i set stock = i.stock - w.quantity
+                   from unnest($2::text[], $3::int[]) as w(product_id, quantity)
+                   where i.product_id = w.product_id returning i.product_id
+                 ), items as (
+                   insert into order_items (order_id, product_id, quantity, unit_price_cents)
+                   select $1, * from unnest($2::text[], $3::int[], $4::int[]) returning 1
+                 )
+                 update orders set total_cents = $5 where id = $1 returning ${orderColumns}`,
+          values: [
+            id,
+            cart.rows.map((r) => r.product_id),
+            cart.rows.map((r) => r.quantity),
+            cart.rows.map((r) => r.price_cents),
+            total,
+          ],
         });
         const items = cart.rows.map((r) => ({
           productId: r.product_id,
@@ -129,86 +125,86 @@ export class OrderRepository {
     );
   }
 
+  /**
+   * Paid, with its outbox row, the cart lines it bought removed and the attempts recorded: one
+   * statement (data-modifying CTEs are atomic), so one round trip. Undefined when the order was no
+   * longer in a `from` status (someone else settled it).
+   */
   async markPaid(
-    orderId: string,
+    order: Pick<OrderRecord, 'id' | 'items'>,
     payment: { provider: string; intentId: string },
     attempts: readonly PaymentAttempt[],
     from: readonly OrderStatus[] = ['pending'],
-  ): Promise<boolean> {
-    return withSpan('db.mark_paid', {}, () =>
-      this.transaction(async (client) => {
-        const updated = await client.query<OrderRow>({
-          name: 'order-mark-paid',
-          text: `update orders set status = 'paid', payment_provider = $2, payment_intent_id = $3, failure_reason = null,
-                 updated_at = now() where id = $1 and status = any($4::text[]) returning ${orderColumns}`,
-          values: [orderId, payment.provider, payment.intentId, from],
-        });
-        const row = updated.rows[0];
-        if (!row) return { result: false, commit: false };
-        await client.query({
-          name: 'outbox-order-paid',
-          text: `insert into outbox (aggregate_id, event_type, payload) values ($1, 'order.paid', $2)
-                 on conflict (aggregate_id, event_type) do nothing`,
-          values: [
-            orderId,
-            JSON.stringify({
-              orderId,
-              totalCents: row.total_cents,
-              currency: row.currency,
-              provider: payment.provider,
-            }),
-          ],
-        });
-        await client.query({
-          name: 'order-clear-cart',
-          text: 'delete from cart_items where cart_key = $1 and product_id in (select product_id from order_items where order_id = $2)',
-          values: [row.cart_key, orderId],
-        });
-        await this.insertAttempts(client, orderId, attempts);
-        return { result: true, commit: true };
+  ): Promise<OrderRecord | undefined> {
+    const result = await withSpan('db.mark_paid', {}, () =>
+      this.pool.query<OrderRow>({
+        name: 'order-mark-paid',
+        text: `with paid as (
+                 update orders set status = 'paid', payment_provider = $2, payment_intent_id = $3,
+                   failure_reason = null, updated_at = now()
+                 where id = $1 and status = any($4::text[]) returning ${orderColumns}
+               ), event as (
+                 insert into outbox (aggregate_id, event_type, payload)
+                 select id, 'order.paid', json_build_object('orderId', id, 'totalCents', total_cents,
+                   'currency', currency, 'provider', payment_provider) from paid
+                 on conflict (aggregate_id, event_type) do nothing returning 1
+               ), cleared as (
+                 delete from cart_items c using paid
+                 where c.cart_key = paid.cart_key
+                   and c.product_id in (select product_id from order_items where order_id = paid.id)
+                 returning 1
+               ), ${attemptsCte('paid')}
+               select * from paid`,
+        values: [order.id, payment.provider, payment.intentId, from, ...attemptColumns(attempts)],
       }),
     );
+    const row = result.rows[0];
+    return row ? toOrder(row, order.items) : undefined;
   }
 
-  /** Marks the order failed and gives its stock back, once. */
+  /** Failed, with its stock given back and the attempts recorded, once; one statement. */
   async markFailed(
-    orderId: string,
+    order: Pick<OrderRecord, 'id' | 'items'>,
     reason: string,
     attempts: readonly PaymentAttempt[],
     from: readonly OrderStatus[] = ['pending'],
-  ): Promise<boolean> {
-    return withSpan('db.mark_failed', {}, () =>
-      this.transaction(async (client) => {
-        const updated = await client.query({
-          name: 'order-mark-failed',
-          text: `update orders set status = 'payment_failed', failure_reason = $2, updated_at = now()
-                 where id = $1 and status = any($3::text[])`,
-          values: [orderId, reason, from],
-        });
-        if (updated.rowCount === 0) return { result: false, commit: false };
-        await this.releaseStock(client, orderId);
-        await this.insertAttempts(client, orderId, attempts);
-        return { result: true, commit: true };
+  ): Promise<OrderRecord | undefined> {
+    const result = await withSpan('db.mark_failed', {}, () =>
+      this.pool.query<OrderRow>({
+        name: 'order-mark-failed',
+        text: `with failed as (
+                 update orders set status = 'payment_failed', failure_reason = $2, updated_at = now()
+                 where id = $1 and status = any($3::text[]) returning ${orderColumns}
+               ), released as (
+                 update inventory i set stock = i.stock + oi.quantity from order_items oi, failed
+                 where oi.order_id = failed.id and i.product_id = oi.product_id returning 1
+               ), ${attemptsCte('failed', 4)}
+               select * from failed`,
+        values: [order.id, reason, from, ...attemptColumns(attempts)],
       }),
     );
+    const row = result.rows[0];
+    return row ? toOrder(row, order.items) : undefined;
   }
 
   async markUnknown(
-    orderId: string,
+    order: Pick<OrderRecord, 'id' | 'items'>,
     provider: string,
     reason: string,
     attempts: readonly PaymentAttempt[],
-  ): Promise<void> {
-    await this.transaction(async (client) => {
-      await client.query({
-        name: 'order-mark-unknown',
-        text: `update orders set status = 'payment_unknown', payment_provider = $2, failure_reason = $3, updated_at = now()
-               where id = $1 and status = 'pending'`,
-        values: [orderId, provider, reason],
-      });
-      await this.insertAttempts(client, orderId, attempts);
-      return { result: undefined, commit: true };
+  ): Promise<OrderRecord | undefined> {
+    const result = await this.pool.query<OrderRow>({
+      name: 'order-mark-unknown',
+      text: `with open as (
+               update orders set status = 'payment_unknown', payment_provider = $2, failure_reason = $3,
+                 updated_at = now()
+               where id = $1 and status = 'pending' returning ${orderColumns}
+             ), ${attemptsCte('open', 4)}
+             select * from open`,
+      values: [order.id, provider, reason, ...attemptColumns(attempts)],
     });
+    const row = result.rows[0];
+    return row ? toOrder(row, order.items) : undefined;
   }
 
   /**
@@ -300,27 +296,6 @@ export class OrderRepository {
     });
   }
 
-  private async insertAttempts(
-    client: pg.PoolClient,
-    orderId: string,
-    attempts: readonly PaymentAttempt[],
-  ): Promise<void> {
-    if (attempts.length === 0) return;
-    await client.query({
-      name: 'payments-insert',
-      text: `insert into payments (order_id, provider, attempt, status, intent_id, error)
-             select $1, * from unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[])`,
-      values: [
-        orderId,
-        attempts.map((a) => a.provider),
-        attempts.map((_, i) => i + 1),
-        attempts.map((a) => paymentStatus(a.outcome)),
-        attempts.map((a) => a.intentId ?? null),
-        attempts.map((a) => a.error ?? null),
-      ],
-    });
-  }
-
   private async transaction<T>(
     body: (client: pg.PoolClient) => Promise<{ result: T; commit: boolean }>,
   ): Promise<T> {
@@ -349,6 +324,31 @@ export class OrderRepository {
  */
 function newOrderId(): string {
   return `ord_${randomBytes(15).toString('base64url')}`;
+}
+
+/**
+ * The payment attempts of a settle, inserted by the same statement; `$first` onwards carry the five
+ * columns as arrays. Inserted only when the settle applied (the CTE named `settled` returned a row).
+ */
+function attemptsCte(settled: string, first = 5): string {
+  const p = (i: number): string => `$${first + i}`;
+  return `attempts as (
+    insert into payments (order_id, provider, attempt, status, intent_id, error)
+    select s.id, a.* from ${settled} s,
+      unnest(${p(0)}::text[], ${p(1)}::int[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[])
+        as a(provider, attempt, status, intent_id, error)
+    returning 1
+  )`;
+}
+
+function attemptColumns(attempts: readonly PaymentAttempt[]): unknown[] {
+  return [
+    attempts.map((a) => a.provider),
+    attempts.map((_, i) => i + 1),
+    attempts.map((a) => paymentStatus(a.outcome)),
+    attempts.map((a) => a.intentId ?? null),
+    attempts.map((a) => a.error ?? null),
+  ];
 }
 
 function paymentStatus(outcome: PaymentAttempt['outcome']): 'succeeded' | 'declined' | 'failed' | 'unknown' {

@@ -16,12 +16,13 @@ export class Problem extends Error {
   }
 
   body(): Record<string, unknown> {
+    // Extensions first, so none can overwrite a member RFC 9457 defines.
     return {
+      ...this.extra,
       type: `https://shopsre.dev/problems/${this.code}`,
       title: titles[this.status] ?? 'Error',
       status: this.status,
       detail: this.detail,
-      ...this.extra,
     };
   }
 }

@@ -60,11 +60,10 @@ export async function reconcilePayments(
       }
     }
     if (found) {
-      if (await orders.markPaid(order.id, found, [], ['pending', 'payment_unknown'])) paid++;
+      if (await orders.markPaid(order, found, [], ['pending', 'payment_unknown'])) paid++;
       metrics.reconciliations.inc({ outcome: 'paid' });
     } else if (answered === vendors.length) {
-      if (await orders.markFailed(order.id, 'not_found_at_vendor', [], ['pending', 'payment_unknown']))
-        failed++;
+      if (await orders.markFailed(order, 'not_found_at_vendor', [], ['pending', 'payment_unknown'])) failed++;
       metrics.reconciliations.inc({ outcome: 'failed' });
     } else {
       unresolved++;

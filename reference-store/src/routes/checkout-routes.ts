@@ -56,7 +56,7 @@ export function checkoutRoutes(checkout: CheckoutService, orders: OrderRepositor
         402,
         'payment-declined',
         'the payment was declined; try another payment method',
-        { orderId: result.order.orderId, status: result.order.status },
+        { orderId: result.order.orderId, orderStatus: result.order.status },
         result.replayed ? { 'idempotent-replayed': 'true' } : {},
       );
     }

@@ -18,7 +18,8 @@ export type InvariantName =
   | 'charge-has-paid-order'
   | 'stock-not-negative'
   | 'stock-matches-sales'
-  | 'no-unresolved-payment';
+  | 'no-unresolved-payment'
+  | 'vendor-ledger-readable';
 
 export interface Violation {
   readonly invariant: InvariantName;
@@ -43,6 +44,8 @@ export interface VerifyInputs {
   /** Every vendor's ledger; without them the charge invariants are skipped (and say so). */
   readonly vendors?: readonly VendorLedger[];
   readonly acknowledged?: readonly AcknowledgedCheckout[];
+  /** Bound on reading one vendor's whole ledger; default 3000 ms (a page of 1000 charges takes milliseconds). */
+  readonly ledgerTimeoutMs?: number;
   /** Violations listed per invariant before the rest are counted only; default 20. */
   readonly maxListed?: number;
 }
@@ -125,40 +128,51 @@ export async function verifyInvariants(inputs: VerifyInputs): Promise<InvariantR
   const chargeCounts: Record<string, number> = {};
   if (inputs.vendors && inputs.vendors.length > 0) {
     const charges: (VendorCharge & { vendor: string })[] = [];
+    const unreadable: string[] = [];
     for (const vendor of inputs.vendors) {
-      const ledger = await vendor.listCharges(AbortSignal.timeout(30_000));
-      chargeCounts[vendor.name] = ledger.length;
-      charges.push(...ledger.map((charge) => ({ ...charge, vendor: vendor.name })));
-    }
-    const paid = await inputs.pool.query<{ id: string; total_cents: number }>(
-      "select id, total_cents from orders where status = 'paid'",
-    );
-    const paidTotals = new Map(paid.rows.map((r) => [r.id, r.total_cents]));
-    const chargesByOrder = new Map<string, (VendorCharge & { vendor: string })[]>();
-    const orphans: string[] = [];
-    for (const charge of charges.filter((c) => c.captured)) {
-      if (charge.orderId === null || !paidTotals.has(charge.orderId)) {
-        orphans.push(
-          `${charge.vendor} ${charge.id}: order ${charge.orderId ?? '(none)'} is not a paid order`,
-        );
-        continue;
+      try {
+        const ledger = await vendor.listCharges(AbortSignal.timeout(inputs.ledgerTimeoutMs ?? 3000));
+        chargeCounts[vendor.name] = ledger.length;
+        charges.push(...ledger.map((charge) => ({ ...charge, vendor: vendor.name })));
+      } catch (error) {
+        // A ledger that cannot be read proves nothing either way: that is a failed check, not a pass.
+        unreadable.push(`${vendor.name}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      chargesByOrder.set(charge.orderId, [...(chargesByOrder.get(charge.orderId) ?? []), charge]);
     }
-    add('charge-has-paid-order', orphans);
-    add(
-      'paid-order-has-one-charge',
-      [...paidTotals].flatMap(([id, total]) => {
-        const list = chargesByOrder.get(id) ?? [];
-        if (list.length !== 1) {
-          return [
-            `${id}: ${list.length} captured charges (${list.map((c) => `${c.vendor} ${c.id}`).join(', ') || 'none'})`,
-          ];
+    add('vendor-ledger-readable', unreadable);
+    if (unreadable.length > 0) {
+      skipped.push('paid-order-has-one-charge, charge-has-paid-order: a vendor ledger could not be read');
+    } else {
+      const paid = await inputs.pool.query<{ id: string; total_cents: number }>(
+        "select id, total_cents from orders where status = 'paid'",
+      );
+      const paidTotals = new Map(paid.rows.map((r) => [r.id, r.total_cents]));
+      const chargesByOrder = new Map<string, (VendorCharge & { vendor: string })[]>();
+      const orphans: string[] = [];
+      for (const charge of charges.filter((c) => c.captured)) {
+        if (charge.orderId === null || !paidTotals.has(charge.orderId)) {
+          orphans.push(
+            `${charge.vendor} ${charge.id}: order ${charge.orderId ?? '(none)'} is not a paid order`,
+          );
+          continue;
         }
-        const amount = list[0]?.amount;
-        return amount === total ? [] : [`${id}: charged ${amount}, order total ${total}`];
-      }),
-    );
+        chargesByOrder.set(charge.orderId, [...(chargesByOrder.get(charge.orderId) ?? []), charge]);
+      }
+      add('charge-has-paid-order', orphans);
+      add(
+        'paid-order-has-one-charge',
+        [...paidTotals].flatMap(([id, total]) => {
+          const list = chargesByOrder.get(id) ?? [];
+          if (list.length !== 1) {
+            return [
+              `${id}: ${list.length} captured charges (${list.map((c) => `${c.vendor} ${c.id}`).join(', ') || 'none'})`,
+            ];
+          }
+          const amount = list[0]?.amount;
+          return amount === total ? [] : [`${id}: charged ${amount}, order total ${total}`];
+        }),
+      );
+    }
   } else {
     skipped.push('paid-order-has-one-charge, charge-has-paid-order: no vendor ledgers given');
   }

@@ -1,0 +1,664 @@
+// Checkout capacity of the reference store on this machine, in this run (`npx tsx bench/store-checkout.ts`).
+//
+// What it measures, and why:
+// 1. POST /api/checkout against the store on the embedded PGlite and on a throwaway PostgreSQL 15:
+//    a closed loop (16 clients, 2 s warm-up, 10 s measured) for the ceiling, then an open loop at a
+//    fixed rate whose latency counts from each request's intended start (no coordinated omission).
+//    The closed loop's last seconds are compared with its first to catch the decay trap of
+//    shared/NOTES.md (cached sequential-scan plans). Carts are pre-filled with SQL and every product
+//    gets a big stock, so each checkout is a paid one (201) and nothing else is measured.
+// 2. The same SQL (both transactions of order-repository.ts and the order read that answers the
+//    request) as a pgbench script on a fresh copy of the same seeded database, in the same cluster and
+//    run: the store's checkouts/s over pgbench's TPS says how much the Node side (HTTP, pg driver,
+//    payment call, JSON) costs against the database doing the same work alone.
+// The store, its vendor simulators and the load generator all run in this process (and PGlite too),
+// on a 2-core machine: CPU per checkout is reported for this process, for pgbench, and for PostgreSQL.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import type { JsHistogram } from 'hdr-histogram-js';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { createStore, type CreatedStore, type StoreOptions } from '../reference-store/src/store.js';
+import { migrate } from '../reference-store/src/db/migrate.js';
+import { seedStore } from '../reference-store/src/db/seed.js';
+import { createLatencyHistogram, percentileMs, recordLatencyMs } from '../src/loadgen/latency-histogram.js';
+import { alignTable } from '../src/core/text-table.js';
+import { startPostgresCluster, type PostgresCluster } from '../test/helpers/postgres-cluster.js';
+
+const closedClients = 16;
+const warmupMs = 2_000;
+const measureMs = 10_000;
+const openMs = 10_000;
+const openRate = { pglite: 100, postgres: 300 } as const;
+/** Pre-filled carts per store: more than both loops can use at the PostgreSQL ceiling. */
+const storeCarts = 40_000;
+const pgbenchClients = 8;
+const pgbenchSeconds = 10;
+/** Pre-filled carts per pgbench client, taken in order by a per-client counter. */
+const pgbenchCartsPerClient = 15_000;
+const pgbenchClientStride = 1_000_000;
+const decayWarning = 0.8;
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** One line of the final table. */
+interface Row {
+  readonly database: string;
+  readonly run: string;
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly statuses: ReadonlyMap<string, number>;
+  /** Throughput of the first and last 2 measured seconds (closed loops only). */
+  readonly decay?: { readonly first: number; readonly last: number };
+  /** CPU of the process running the client side (this process, or pgbench), per checkout. */
+  readonly clientCpuUs: number;
+  readonly postgresCpuUs?: number;
+}
+
+/** Status counts, a sample answer for each status other than 201, and the latency histogram. */
+interface Tally {
+  readonly statuses: Map<string, number>;
+  readonly samples: Map<string, string>;
+  readonly histogram: JsHistogram;
+  responses: number;
+}
+
+interface Outcome {
+  readonly status: string;
+  readonly detail?: string;
+}
+
+/** CPU microseconds of this process and (when known) of the PostgreSQL server. */
+interface CpuSample {
+  readonly at: number;
+  readonly processUs: number;
+  readonly postgresUs?: number;
+}
+
+const checkoutBody = JSON.stringify({ paymentToken: 'tok_visa' });
+
+function progress(message: string): void {
+  process.stderr.write(`[store-checkout] ${message}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting from /proc
+// ---------------------------------------------------------------------------------------------
+
+/** Fields of /proc/PID/stat after the command name; index 0 is field 3 (state). */
+function statFields(pid: number | 'self'): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+const ticksToUs = (ticks: number): number => (ticks * 1e6) / clockTicks;
+const field = (fields: readonly string[], n: number): number => Number(fields[n - 3] ?? 0);
+
+/** Children of this process that have exited and been waited for (pgbench). */
+function waitedChildrenCpuUs(): number {
+  const fields = statFields('self') ?? [];
+  return ticksToUs(field(fields, 16) + field(fields, 17));
+}
+
+/**
+ * The whole server: the postmaster with the backends it has reaped (cutime, cstime), plus every live
+ * child (backends, checkpointer, WAL writer…), so connections that come and go are counted too.
+ */
+function postgresCpuUs(postmaster: number): number {
+  const own = statFields(postmaster) ?? [];
+  let ticks = field(own, 14) + field(own, 15) + field(own, 16) + field(own, 17);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields && field(fields, 4) === postmaster) ticks += field(fields, 14) + field(fields, 15);
+  }
+  return ticksToUs(ticks);
+}
+
+function postmasterPid(cluster: PostgresCluster): number {
+  const pid = Number(readFileSync(join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error('no postmaster pid');
+  return pid;
+}
+
+function cpuSampler(postmaster?: number): () => CpuSample {
+  return () => {
+    const { user, system } = process.cpuUsage();
+    return {
+      at: performance.now(),
+      processUs: user + system,
+      ...(postmaster === undefined ? {} : { postgresUs: postgresCpuUs(postmaster) }),
+    };
+  };
+}
+
+/** CPU per answer over the sampled window, given the answers/s measured in (about) that window. */
+function cpuPerCheckout(
+  start: CpuSample,
+  end: CpuSample,
+  rate: number,
+): { clientCpuUs: number; postgresCpuUs?: number } {
+  const checkouts = Math.max(1, (rate * (end.at - start.at)) / 1000);
+  const postgres =
+    start.postgresUs === undefined || end.postgresUs === undefined
+      ? {}
+      : { postgresCpuUs: (end.postgresUs - start.postgresUs) / checkouts };
+  return { clientCpuUs: (end.processUs - start.processUs) / checkouts, ...postgres };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database preparation
+// ---------------------------------------------------------------------------------------------
+
+async function runSql(url: string, statements: readonly string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const sql of statements) await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Big stock and one-item carts for `session:s1`…`session:sN`; ANALYZE so the planner knows the carts
+ * exist (as autovacuum would tell it in a real store).
+ */
+function storeCartsSql(carts: number): string[] {
+  return [
+    'update inventory set stock = 1000000, initial_stock = 1000000',
+    `insert into cart_items (cart_key, product_id, quantity)
+     select 'session:s' || g, 'p-' || lpad((g % 300 + 1)::text, 5, '0'), 1 from generate_series(1, ${carts}) g`,
+    'analyze cart_items',
+    'analyze inventory',
+  ];
+}
+
+/** The same for pgbench (its own database): client c takes carts `session:<c × stride + n>`, n = 1, 2, … */
+function pgbenchCartsSql(): string[] {
+  return [
+    'update inventory set stock = 1000000, initial_stock = 1000000',
+    `insert into cart_items (cart_key, product_id, quantity)
+     select 'session:' || (c * ${pgbenchClientStride} + n), 'p-' || lpad(((c * ${pgbenchClientStride} + n) % 300 + 1)::text, 5, '0'), 1
+     from generate_series(0, ${pgbenchClients - 1}) c, generate_series(1, ${pgbenchCartsPerClient}) n`,
+    'analyze cart_items',
+    'analyze inventory',
+  ];
+}
+
+/** Migrates and seeds one database (the store's default seed), then copies it for each name. */
+async function seededDatabases(cluster: PostgresCluster, names: readonly string[]): Promise<string[]> {
+  const pool = new pg.Pool({ connectionString: await cluster.createDatabase('seeded'), max: 1 });
+  try {
+    await migrate(pool);
+    await seedStore(pool, { seed: 1 });
+  } finally {
+    await pool.end();
+  }
+  const urls: string[] = [];
+  for (const name of names) {
+    await cluster.query(`create database ${name} template seeded`);
+    urls.push(cluster.url.replace(/\/postgres$/, `/${name}`));
+  }
+  return urls;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load against the store
+// ---------------------------------------------------------------------------------------------
+
+function newTally(): Tally {
+  return { statuses: new Map(), samples: new Map(), histogram: createLatencyHistogram(), responses: 0 };
+}
+
+function record(tally: Tally, outcome: Outcome, latencyMs: number): void {
+  tally.responses++;
+  tally.statuses.set(outcome.status, (tally.statuses.get(outcome.status) ?? 0) + 1);
+  if (outcome.detail !== undefined && !tally.samples.has(outcome.status)) {
+    tally.samples.set(outcome.status, outcome.detail);
+  }
+  recordLatencyMs(tally.histogram, latencyMs);
+}
+
+/** Sessions with a pre-filled cart, each used once. */
+function sessionCounter(): () => string {
+  let next = 0;
+  return () => `s${++next}`;
+}
+
+async function checkout(pool: Pool, session: string): Promise<Outcome> {
+  try {
+    const { statusCode, body } = await pool.request({
+      path: '/api/checkout',
+      method: 'POST',
+      headers: {
+        'x-session-id': session,
+        'idempotency-key': `bench-${session}`,
+        'content-type': 'application/json',
+      },
+      body: checkoutBody,
+    });
+    if (statusCode === 201) {
+      await body.dump();
+      return { status: '201' };
+    }
+    return { status: String(statusCode), detail: (await body.text()).slice(0, 200) };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return { status: `error ${typeof code === 'string' ? code : 'unknown'}`, detail: String(error) };
+  }
+}
+
+function newPool(url: string, connections: number): Pool {
+  return new Pool(url, { connections, headersTimeout: 15_000, bodyTimeout: 15_000 });
+}
+
+/** Mean checkouts/s of the first and the last two seconds. */
+function decayOf(perSecond: readonly number[]): { first: number; last: number } {
+  const mean = (values: readonly number[]): number =>
+    values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  return { first: mean(perSecond.slice(0, 2)), last: mean(perSecond.slice(-2)) };
+}
+
+/** Closed loop: each client sends the next checkout when the last one answers. */
+async function closedLoop(
+  url: string,
+  nextSession: () => string,
+  sample: () => CpuSample,
+): Promise<Omit<Row, 'database' | 'run'>> {
+  const pool = newPool(url, closedClients);
+  const tally = newTally();
+  const perSecond = new Array<number>(measureMs / 1000).fill(0);
+  const start = performance.now();
+  const measureFrom = start + warmupMs;
+  const end = measureFrom + measureMs;
+  let cpuStart: CpuSample | undefined;
+  const timer = setTimeout(() => (cpuStart = sample()), warmupMs);
+  const client = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const sent = performance.now();
+      const outcome = await checkout(pool, nextSession());
+      const done = performance.now();
+      if (done < measureFrom || done > end) continue;
+      record(tally, outcome, done - sent);
+      const second = Math.floor((done - measureFrom) / 1000);
+      if (outcome.status === '201' && second < perSecond.length) perSecond[second]! += 1;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: closedClients }, client));
+  } finally {
+    clearTimeout(timer);
+    await pool.close();
+  }
+  const cpuEnd = sample();
+  const seconds = measureMs / 1000;
+  progress(`  paid checkouts per measured second: ${perSecond.join(' ')}`);
+  return {
+    rate: (tally.statuses.get('201') ?? 0) / seconds,
+    p50: percentileMs(tally.histogram, 50),
+    p99: percentileMs(tally.histogram, 99),
+    statuses: withSamples(tally),
+    decay: decayOf(perSecond),
+    ...cpuPerCheckout(cpuStart ?? cpuEnd, cpuEnd, tally.responses / seconds),
+  };
+}
+
+/** Open loop: checkout i is due at start + i / rate, whatever happened to the ones before it. */
+async function openLoop(
+  url: string,
+  nextSession: () => string,
+  rate: number,
+  sample: () => CpuSample,
+): Promise<Omit<Row, 'database' | 'run'>> {
+  const pool = newPool(url, 128);
+  const tally = newTally();
+  const total = Math.round((rate * openMs) / 1000);
+  const inFlight: Promise<void>[] = [];
+  const cpuStart = sample();
+  const start = performance.now() + 5;
+  let lastDone = start;
+  const dueAt = (i: number): number => start + (i * 1000) / rate;
+  try {
+    await new Promise<void>((resolve) => {
+      let sent = 0;
+      const tick = (): void => {
+        for (const now = performance.now(); sent < total && dueAt(sent) <= now; sent++) {
+          const intended = dueAt(sent);
+          inFlight.push(
+            checkout(pool, nextSession()).then((outcome) => {
+              lastDone = performance.now();
+              record(tally, outcome, lastDone - intended);
+            }),
+          );
+        }
+        if (sent >= total) resolve();
+        else setTimeout(tick, Math.max(0, dueAt(sent) - performance.now()));
+      };
+      setTimeout(tick, 5);
+    });
+    await Promise.all(inFlight);
+  } finally {
+    await pool.close();
+  }
+  const achieved = (tally.statuses.get('201') ?? 0) / (Math.max(openMs, lastDone - start) / 1000);
+  const cpu = cpuPerCheckout(cpuStart, sample(), tally.responses / ((lastDone - cpuStart.at) / 1000));
+  return {
+    rate: achieved,
+    p50: percentileMs(tally.histogram, 50),
+    p99: percentileMs(tally.histogram, 99),
+    statuses: withSamples(tally),
+    ...cpu,
+  };
+}
+
+/** Status counts, with the first answer of each unexpected status printed once for diagnosis. */
+function withSamples(tally: Tally): ReadonlyMap<string, number> {
+  for (const [status, detail] of tally.samples) progress(`  first ${status} answer: ${detail}`);
+  return tally.statuses;
+}
+
+/** Passes the store's warnings through, counting them and printing only the first few. */
+function countingSink(): { write(chunk: string): boolean; count(): number } {
+  let lines = 0;
+  return {
+    write(chunk: string) {
+      lines++;
+      if (lines <= 5) process.stderr.write(chunk);
+      return true;
+    },
+    count: () => lines,
+  };
+}
+
+async function withStore<T>(
+  label: string,
+  options: StoreOptions,
+  body: (store: CreatedStore) => Promise<T>,
+): Promise<T> {
+  const sink = countingSink();
+  const started = performance.now();
+  const store = await createStore({ ...options, logLevel: 'warn', reconcileIntervalMs: 0, logSink: sink });
+  progress(
+    `${label}: store up in ${((performance.now() - started) / 1000).toFixed(1)} s` +
+      (store.dependencies.createdTemplate ? ' (built the PGlite template)' : ''),
+  );
+  try {
+    return await body(store);
+  } finally {
+    await store.stop();
+    if (sink.count() > 0) progress(`${label}: the store logged ${sink.count()} warning or error lines`);
+  }
+}
+
+/** Prepares the store's carts, then runs the closed loop and the open loop against it. */
+async function benchStore(
+  database: string,
+  store: CreatedStore,
+  rate: number,
+  sample: () => CpuSample,
+): Promise<Row[]> {
+  await runSql(store.dependencies.databaseUrl, storeCartsSql(storeCarts));
+  const nextSession = sessionCounter();
+  progress(`${database}: closed loop, ${closedClients} clients, ${(warmupMs + measureMs) / 1000} s`);
+  const closed = await closedLoop(store.url, nextSession, sample);
+  progress(`${database}: open loop at ${rate}/s for ${openMs / 1000} s`);
+  const open = await openLoop(store.url, nextSession, rate, sample);
+  return [
+    { database, run: `store, closed loop ×${closedClients}`, ...closed },
+    { database, run: `store, open loop ${rate}/s`, ...open },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// pgbench with the store's SQL
+// ---------------------------------------------------------------------------------------------
+
+const orderColumns =
+  'id, idempotency_key, request_hash, cart_key, segment, status, failure_reason, total_cents, currency, payment_provider, payment_intent_id, created_at, updated_at';
+
+/**
+ * One checkout as order-repository.ts runs it: `reserve` (the cart read feeds the next statements
+ * through \gset, as its rows feed the store's), the payment (not here), `markPaid`, then `findById`,
+ * which the store reads to answer. Carts are pre-filled; `n` counts each client's checkouts.
+ */
+function pgbenchScript(): string {
+  const order = `'ord_pgb_' || :g`;
+  // Not 'session:pgb…': pgbench would take `:pgb` inside the literal for a variable.
+  const cart = `'session:' || :g`;
+  return `\\set n :n + 1
+\\set g :client_id * ${pgbenchClientStride} + :n
+begin;
+insert into orders (id, idempotency_key, request_hash, cart_key, segment, status, total_cents, currency) values (${order}, 'pgb-' || :g, 'pgbench', ${cart}, 'guest', 'pending', 0, 'usd') on conflict (idempotency_key) do nothing;
+select c.product_id, c.quantity, p.price_cents from cart_items c join products p on p.id = c.product_id where c.cart_key = ${cart} order by c.product_id \\gset
+select product_id from inventory where product_id = any(array[:product_id]::text[]) order by product_id for update;
+update inventory i set stock = i.stock - w.quantity from unnest(array[:product_id]::text[], array[:quantity]::int[]) as w(product_id, quantity) where i.product_id = w.product_id and i.stock >= w.quantity returning i.product_id;
+insert into order_items (order_id, product_id, quantity, unit_price_cents) select ${order}, * from unnest(array[:product_id]::text[], array[:quantity]::int[], array[:price_cents]::int[]);
+\\set total :quantity * :price_cents
+update orders set total_cents = :total where id = ${order} returning ${orderColumns};
+commit;
+begin;
+update orders set status = 'paid', payment_provider = 'primary', payment_intent_id = 'pi_pgb_' || :g, failure_reason = null, updated_at = now() where id = ${order} and status = any(array['pending']::text[]) returning ${orderColumns};
+insert into outbox (aggregate_id, event_type, payload) values (${order}, 'order.paid', ('{"orderId":"ord_pgb_' || :g || '","totalCents":' || :total || ',"currency":"usd","provider":"primary"}')::jsonb) on conflict (aggregate_id, event_type) do nothing;
+delete from cart_items where cart_key = ${cart} and product_id in (select product_id from order_items where order_id = ${order});
+insert into payments (order_id, provider, attempt, status, intent_id, error) select ${order}, * from unnest(array['primary']::text[], array[1]::int[], array['succeeded']::text[], array['pi_pgb_' || :g]::text[], array[null]::text[]);
+commit;
+select ${orderColumns} from orders where id = ${order} and status <> 'archived';
+select product_id, quantity, unit_price_cents from order_items where order_id = ${order} order by product_id;
+`;
+}
+
+/** Per-transaction latencies (µs) and per-second counts from pgbench's `-l` logs. */
+async function readPgbenchLogs(dir: string): Promise<{ histogram: JsHistogram; perSecond: number[] }> {
+  const histogram = createLatencyHistogram();
+  const ends: number[] = [];
+  for (const file of (await readdir(dir)).filter((name) => name.startsWith('tx.'))) {
+    for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
+      // client_id transaction_no time script_no time_epoch time_us
+      const [, , time, , epoch, us] = line.split(' ');
+      const latencyUs = Number(time);
+      if (!Number.isFinite(latencyUs) || line === '') continue;
+      recordLatencyMs(histogram, latencyUs / 1000);
+      ends.push(Number(epoch) * 1e6 + Number(us));
+    }
+  }
+  const first = Math.min(...ends);
+  const perSecond = new Array<number>(pgbenchSeconds).fill(0);
+  for (const end of ends) {
+    const second = Math.floor((end - first) / 1e6);
+    if (second < pgbenchSeconds) perSecond[second]! += 1;
+  }
+  return { histogram, perSecond };
+}
+
+async function runPgbench(
+  cluster: PostgresCluster,
+  url: string,
+  dir: string,
+  postmaster: number,
+): Promise<Row> {
+  await runSql(url, pgbenchCartsSql());
+  const script = join(dir, 'checkout.sql');
+  await writeFile(script, pgbenchScript());
+  const args = [
+    ...['-n', '-M', 'prepared', '-c', String(pgbenchClients), '-j', '2', '-T', String(pgbenchSeconds)],
+    ...['-D', 'n=0', '-f', script, '-l', '--log-prefix', join(dir, 'tx'), url],
+  ];
+  progress(`PostgreSQL: pgbench ${args.slice(0, 9).join(' ')}`);
+  const pgbenchUs = waitedChildrenCpuUs();
+  const postgresUs = postgresCpuUs(postmaster);
+  const { stdout } = await promisify(execFile)(join(cluster.bin, 'pgbench'), args, {
+    cwd: dir,
+    timeout: (pgbenchSeconds + 30) * 1000,
+  }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`pgbench failed: ${error.stderr || error.stdout || error.message}`);
+  });
+  const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1]);
+  const failed = Number(/number of failed transactions: (\d+)/.exec(stdout)?.[1] ?? 0);
+  const transactions = Number(/actually processed: (\d+)/.exec(stdout)?.[1] ?? 0);
+  const { histogram, perSecond } = await readPgbenchLogs(dir);
+  const paid = await paidPgbenchOrders(url);
+  const statuses = new Map<string, number>([['committed', transactions]]);
+  if (failed > 0) statuses.set('failed', failed);
+  if (paid !== transactions) statuses.set('not paid with items', transactions - paid);
+  return {
+    database: 'PostgreSQL',
+    run: `pgbench, same SQL, -c ${pgbenchClients}`,
+    rate: tps,
+    p50: percentileMs(histogram, 50),
+    p99: percentileMs(histogram, 99),
+    statuses,
+    decay: decayOf(perSecond),
+    clientCpuUs: (waitedChildrenCpuUs() - pgbenchUs) / Math.max(1, transactions),
+    postgresCpuUs: (postgresCpuUs(postmaster) - postgresUs) / Math.max(1, transactions),
+  };
+}
+
+/** Checks that each pgbench transaction did what a checkout does: a paid order with its item. */
+async function paidPgbenchOrders(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ paid: string }>(
+      `select count(*) as paid from orders o where o.id like 'ord_pgb_%' and o.status = 'paid' and o.total_cents > 0
+       and exists (select 1 from order_items i where i.order_id = o.id)
+       and exists (select 1 from payments p where p.order_id = o.id)`,
+    );
+    return Number(rows[0]?.paid ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two databases, the table, and main
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * One pool connection on PGlite: pglite-socket runs every connection in PGlite's one session, so the
+ * store's named prepared statements, cached per `pg` connection, collide on a second connection
+ * ("prepared statement "order-insert" already exists", a 500 for every checkout with the default pool
+ * of 8). PGlite runs one query at a time anyway.
+ */
+const pglitePool = { max: 1 };
+
+async function benchPglite(tmp: string): Promise<Row[]> {
+  return withStore('PGlite', { cacheDir: join(tmp, 'cache'), pool: pglitePool }, (store) =>
+    benchStore('PGlite', store, openRate.pglite, cpuSampler()),
+  );
+}
+
+async function benchPostgres(tmp: string, rows: Row[]): Promise<void> {
+  progress('PostgreSQL: starting a throwaway cluster (fsync on) and seeding');
+  const cluster = await startPostgresCluster({ fsync: true, maxConnections: 50 });
+  try {
+    const [storeUrl, pgbenchUrl] = await seededDatabases(cluster, ['store', 'pgbench']);
+    const postmaster = postmasterPid(cluster);
+    rows.push(
+      ...(await withStore('PostgreSQL', { databaseUrl: storeUrl }, (store) =>
+        benchStore('PostgreSQL', store, openRate.postgres, cpuSampler(postmaster)),
+      )),
+    );
+    rows.push(await runPgbench(cluster, pgbenchUrl!, tmp, postmaster));
+  } finally {
+    await cluster.destroy();
+  }
+}
+
+const fixed = (value: number | undefined, digits = 0): string =>
+  value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
+
+function statusText(statuses: ReadonlyMap<string, number>): string {
+  return [...statuses].map(([status, count]) => `${status}:${count}`).join(' ');
+}
+
+const loadText = (): string => loadavg()[0]!.toFixed(1);
+
+function printTable(rows: readonly Row[], loadAtStart: string): void {
+  const lines = alignTable(
+    [
+      'database',
+      'run',
+      'ops/s',
+      'p50 ms',
+      'p99 ms',
+      'first→last 2 s',
+      'answers',
+      'client CPU µs/op',
+      'postgres CPU µs/op',
+    ],
+    ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right'],
+    rows.map((row) => [
+      row.database,
+      row.run,
+      fixed(row.rate),
+      fixed(row.p50, 1),
+      fixed(row.p99, 1),
+      row.decay ? `${fixed(row.decay.first)}→${fixed(row.decay.last)}` : '-',
+      statusText(row.statuses),
+      fixed(row.clientCpuUs),
+      fixed(row.postgresCpuUs),
+    ]),
+  );
+  console.log(
+    `\nStore checkout on this machine (2 s warm-up, 10 s runs; 1-min load average ${loadAtStart} at start, ${loadText()} at end)`,
+  );
+  for (const line of lines) console.log(line);
+  console.log(
+    'ops/s: paid checkouts (201) per second; for pgbench, its TPS (one whole checkout per transaction).',
+  );
+  console.log(
+    'client CPU: this process (load generator + store + vendor simulators, + PGlite itself on PGlite); pgbench for pgbench.',
+  );
+  console.log(
+    `PGlite runs with a store pool of ${pglitePool.max} connection: with more, named prepared statements collide (500s).`,
+  );
+  for (const row of rows) {
+    if (row.decay && row.decay.last < decayWarning * row.decay.first) {
+      console.log(
+        `DECAY: ${row.database} ${row.run}: last 2 s at ${fixed(row.decay.last)}/s, first 2 s at ${fixed(row.decay.first)}/s`,
+      );
+    }
+  }
+  printRatio(rows);
+}
+
+function printRatio(rows: readonly Row[]): void {
+  const store = rows.find((row) => row.database === 'PostgreSQL' && row.run.includes('closed'));
+  const pgbench = rows.find((row) => row.run.startsWith('pgbench'));
+  if (!store || !pgbench) return;
+  const ratio = store.rate / pgbench.rate;
+  console.log(
+    `store ÷ pgbench on PostgreSQL: ${fixed(store.rate)} / ${fixed(pgbench.rate)} = ${ratio.toFixed(2)}×` +
+      `  (goal ≥ 0.5×: ${ratio >= 0.5 ? 'met' : 'MISSED'})`,
+  );
+  console.log(
+    '  the store also serves HTTP and makes one HTTP call per checkout to the payment vendor simulator (5 ms' +
+      ' processing, in this process); pgbench runs the same SQL alone, with the whole machine.',
+  );
+}
+
+async function main(): Promise<void> {
+  const tmp = await mkdtemp(join(tmpdir(), 'shopsre-bench-checkout-'));
+  const rows: Row[] = [];
+  const loadAtStart = loadText();
+  try {
+    rows.push(...(await benchPglite(tmp)));
+    await benchPostgres(tmp, rows);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+    if (existsSync(tmp)) progress(`could not remove ${tmp}`);
+    printTable(rows, loadAtStart);
+  }
+}
+
+await main();
