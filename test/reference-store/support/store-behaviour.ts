@@ -169,7 +169,7 @@ export function storeBehaviour(start: () => Promise<TestStore>): void {
         (await second.json()) as { orderId: string },
       ];
       expect(b.orderId).toBe(a.orderId);
-      expect(await chargesFor(store, a.orderId)).toBe(1);
+      expect(chargesFor(store, a.orderId)).toBe(1);
     });
 
     it('answers the same order for the same key sent concurrently, and charges once', async () => {
@@ -183,7 +183,7 @@ export function storeBehaviour(start: () => Promise<TestStore>): void {
       expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
       expect(new Set(bodies.map((b) => b.orderId)).size).toBe(1);
       expect(await store.sql('select id from orders where idempotency_key = $1', [key])).toHaveLength(1);
-      expect(await chargesFor(store, bodies[0]?.orderId ?? '')).toBe(1);
+      expect(chargesFor(store, bodies[0]?.orderId ?? '')).toBe(1);
     });
 
     it('answers the same order for the same key sent to two store processes at once, and charges once', async () => {
@@ -212,7 +212,7 @@ export function storeBehaviour(start: () => Promise<TestStore>): void {
         expect(statuses).toEqual([200, 201]);
         const bodies = (await Promise.all(responses.map((r) => r.json()))) as { orderId: string }[];
         expect(bodies[0]?.orderId).toBe(bodies[1]?.orderId);
-        expect(await chargesFor(store, bodies[0]?.orderId ?? '')).toBe(1);
+        expect(chargesFor(store, bodies[0]?.orderId ?? '')).toBe(1);
       } finally {
         await twin.stop();
       }
@@ -504,7 +504,7 @@ async function writtenRows(store: TestStore): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k, Number(v)]));
 }
 
-async function chargesFor(store: TestStore, orderId: string): Promise<number> {
+function chargesFor(store: TestStore, orderId: string): number {
   const ledgers = store.dependencies.vendorSimulators.flatMap((v) => v.ledger());
   return ledgers.filter((charge) => charge.orderId === orderId).length;
 }
