@@ -427,33 +427,26 @@ const orderColumns =
   'id, idempotency_key, request_hash, cart_key, segment, status, failure_reason, total_cents, currency, payment_provider, payment_intent_id, created_at, updated_at';
 
 /**
- * One checkout as order-repository.ts runs it: `reserve` (the cart read feeds the next statements
- * through \gset, as its rows feed the store's), the payment (not here), `markPaid`, then `findById`,
- * which the store reads to answer. Carts are pre-filled; `n` counts each client's checkouts.
+ * One checkout as order-repository.ts runs it: `reserve` (one transaction: the order, the cart read
+ * with its stock rows locked, which feeds the next statement through \gset as its rows feed the
+ * store's, then stock, items and total in one statement), the payment (not here), then `markPaid`
+ * (one statement with data-modifying CTEs). Carts are pre-filled; `n` counts each client's checkouts.
+ * Keep it in step with order-repository.ts: the ratio means nothing if the SQL differs.
  */
 function pgbenchScript(): string {
   const order = `'ord_pgb_' || :g`;
   // Not 'session:pgb…': pgbench would take `:pgb` inside the literal for a variable.
   const cart = `'session:' || :g`;
+  const attempts = `unnest(array['primary']::text[], array[1]::int[], array['succeeded']::text[], array['pi_pgb_' || :g]::text[], array[null]::text[]) as a(provider, attempt, status, intent_id, error)`;
   return `\\set n :n + 1
 \\set g :client_id * ${pgbenchClientStride} + :n
 begin;
 insert into orders (id, idempotency_key, request_hash, cart_key, segment, status, total_cents, currency) values (${order}, 'pgb-' || :g, 'pgbench', ${cart}, 'guest', 'pending', 0, 'usd') on conflict (idempotency_key) do nothing;
-select c.product_id, c.quantity, p.price_cents from cart_items c join products p on p.id = c.product_id where c.cart_key = ${cart} order by c.product_id \\gset
-select product_id from inventory where product_id = any(array[:product_id]::text[]) order by product_id for update;
-update inventory i set stock = i.stock - w.quantity from unnest(array[:product_id]::text[], array[:quantity]::int[]) as w(product_id, quantity) where i.product_id = w.product_id and i.stock >= w.quantity returning i.product_id;
-insert into order_items (order_id, product_id, quantity, unit_price_cents) select ${order}, * from unnest(array[:product_id]::text[], array[:quantity]::int[], array[:price_cents]::int[]);
+select c.product_id, c.quantity, p.price_cents, i.stock from cart_items c join products p on p.id = c.product_id join inventory i on i.product_id = c.product_id where c.cart_key = ${cart} order by c.product_id for update of i \\gset
 \\set total :quantity * :price_cents
-update orders set total_cents = :total where id = ${order} returning ${orderColumns};
+with reserved as (update inventory i set stock = i.stock - w.quantity from unnest(array[:product_id]::text[], array[:quantity]::int[]) as w(product_id, quantity) where i.product_id = w.product_id returning i.product_id), items as (insert into order_items (order_id, product_id, quantity, unit_price_cents) select ${order}, * from unnest(array[:product_id]::text[], array[:quantity]::int[], array[:price_cents]::int[]) returning 1) update orders set total_cents = :total where id = ${order} returning ${orderColumns};
 commit;
-begin;
-update orders set status = 'paid', payment_provider = 'primary', payment_intent_id = 'pi_pgb_' || :g, failure_reason = null, updated_at = now() where id = ${order} and status = any(array['pending']::text[]) returning ${orderColumns};
-insert into outbox (aggregate_id, event_type, payload) values (${order}, 'order.paid', ('{"orderId":"ord_pgb_' || :g || '","totalCents":' || :total || ',"currency":"usd","provider":"primary"}')::jsonb) on conflict (aggregate_id, event_type) do nothing;
-delete from cart_items where cart_key = ${cart} and product_id in (select product_id from order_items where order_id = ${order});
-insert into payments (order_id, provider, attempt, status, intent_id, error) select ${order}, * from unnest(array['primary']::text[], array[1]::int[], array['succeeded']::text[], array['pi_pgb_' || :g]::text[], array[null]::text[]);
-commit;
-select ${orderColumns} from orders where id = ${order} and status <> 'archived';
-select product_id, quantity, unit_price_cents from order_items where order_id = ${order} order by product_id;
+with paid as (update orders set status = 'paid', payment_provider = 'primary', payment_intent_id = 'pi_pgb_' || :g, failure_reason = null, updated_at = now() where id = ${order} and status = any(array['pending']::text[]) returning ${orderColumns}), event as (insert into outbox (aggregate_id, event_type, payload) select id, 'order.paid', json_build_object('orderId', id, 'totalCents', total_cents, 'currency', currency, 'provider', payment_provider) from paid on conflict (aggregate_id, event_type) do nothing returning 1), cleared as (delete from cart_items c using paid where c.cart_key = paid.cart_key and c.product_id in (select product_id from order_items where order_id = paid.id) returning 1), attempts as (insert into payments (order_id, provider, attempt, status, intent_id, error) select s.id, a.* from paid s, ${attempts} returning 1) select * from paid;
 `;
 }
 
@@ -543,16 +536,8 @@ async function paidPgbenchOrders(url: string): Promise<number> {
 // The two databases, the table, and main
 // ---------------------------------------------------------------------------------------------
 
-/**
- * One pool connection on PGlite: pglite-socket runs every connection in PGlite's one session, so the
- * store's named prepared statements, cached per `pg` connection, collide on a second connection
- * ("prepared statement "order-insert" already exists", a 500 for every checkout with the default pool
- * of 8). PGlite runs one query at a time anyway.
- */
-const pglitePool = { max: 1 };
-
 async function benchPglite(tmp: string): Promise<Row[]> {
-  return withStore('PGlite', { cacheDir: join(tmp, 'cache'), pool: pglitePool }, (store) =>
+  return withStore('PGlite', { cacheDir: join(tmp, 'cache') }, (store) =>
     benchStore('PGlite', store, openRate.pglite, cpuSampler()),
   );
 }
@@ -618,9 +603,6 @@ function printTable(rows: readonly Row[], loadAtStart: string): void {
   );
   console.log(
     'client CPU: this process (load generator + store + vendor simulators, + PGlite itself on PGlite); pgbench for pgbench.',
-  );
-  console.log(
-    `PGlite runs with a store pool of ${pglitePool.max} connection: with more, named prepared statements collide (500s).`,
   );
   for (const row of rows) {
     if (row.decay && row.decay.last < decayWarning * row.decay.first) {

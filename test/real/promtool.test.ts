@@ -105,6 +105,15 @@ describe.skipIf(!promtoolFound && !inCi)('promtool accepts the generated rules a
       );
     };
 
+    it("the reference store's own SLOs: rules promtool checks and tests promtool runs", async () => {
+      const storeSlos = fileURLToPath(new URL('../../reference-store/slos.yaml', import.meta.url));
+      expect(await generate({ paths: [storeSlos], out: 'store.rules.yaml', tests: 'store.test.yaml' })).toBe(
+        ExitCode.ok,
+      );
+      expectPromtool('check', 'rules', 'store.rules.yaml');
+      expectPromtool('test', 'rules', 'store.test.yaml');
+    });
+
     it('--out and --tests write files promtool checks and runs', async () => {
       expect(await generate({ out: 'example.rules.yaml', tests: 'example.test.yaml' })).toBe(ExitCode.ok);
       expectPromtool('check', 'rules', 'example.rules.yaml');

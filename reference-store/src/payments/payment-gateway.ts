@@ -163,7 +163,9 @@ async function payAt(
           throw error;
         },
       );
-    });
+      // A signal of this payment's own: without one, cockatiel hangs every timeout's listener on one
+      // shared never-aborted signal (Node then warns of a listener leak past 10 payments in flight).
+    }, new AbortController().signal);
     return result.kind === 'succeeded'
       ? { status: 'paid', provider, intentId: result.intentId }
       : { status: 'declined', provider };

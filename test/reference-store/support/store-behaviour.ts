@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { startStore, type RunningStore } from '../../../reference-store/src/store.js';
+import { loadSloFiles } from '../../../src/slo/load.js';
 import {
   addToCart,
   checkoutRequest,
@@ -439,6 +441,23 @@ export function storeBehaviour(start: () => Promise<TestStore>): void {
       expect(text).toMatch(/db_pool_connections\{pool="primary",state="total"\} [1-9]/);
     });
 
+    it('exposes every metric and label its own SLO file (reference-store/slos.yaml) queries', async () => {
+      const slos = await loadSloFiles(['reference-store/slos.yaml'], {
+        defaultPeriodMs: 30 * 86_400_000,
+        cwd: repoRoot,
+      });
+      const text = await (await store.request('/metrics')).text();
+      const exposed = new Set(
+        text.split('\n').flatMap((line) => /^([a-z_:]+?)(_bucket|_count|_sum)?[{ ]/.exec(line)?.[1] ?? []),
+      );
+      const queried = new Set(
+        JSON.stringify(slos.map((slo) => slo.sli)).match(/[a-z_]+_(total|seconds)/g) ?? [],
+      );
+      expect(queried.size).toBeGreaterThan(1);
+      for (const name of queried) expect(exposed, name).toContain(name);
+      expect(text).toMatch(/segment="(guest|member|vip)"/);
+    });
+
     it('labels requests by route template, never by raw path', async () => {
       await store.request('/api/products/p-00040');
       await store.request('/api/products/p-00041');
@@ -477,6 +496,8 @@ export function storeBehaviour(start: () => Promise<TestStore>): void {
     });
   });
 }
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 function post(
   body: unknown,

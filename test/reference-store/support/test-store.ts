@@ -40,6 +40,8 @@ export async function startTestStore(options: StoreOptions = {}): Promise<TestSt
     ...options,
   });
   const sqlPool = new pg.Pool({ connectionString: store.dependencies.databaseUrl, max: 2 });
+  // Tests stop and cut databases on purpose; an idle connection dying then is expected.
+  sqlPool.on('error', () => undefined);
   return {
     ...store,
     logs: () => logs.text(),
