@@ -32,7 +32,8 @@ export function cartRoutes(carts: CartRepository): Hono<StoreEnv> {
   return app;
 }
 
-function cartKey(c: Context<StoreEnv>): string {
+/** Whose cart the request names; 400 when it names none. */
+export function cartKey(c: Context<StoreEnv>): string {
   const key = c.get('cartKey');
   if (!key) {
     throw new Problem(

@@ -6,8 +6,7 @@ import { orderView } from '../checkout/order-view.js';
 import type { StoreEnv } from '../http/env.js';
 import { Problem } from '../http/problem.js';
 import { readJson } from '../http/read-json.js';
-import { customerHeader, sessionHeader } from '../http/segment.js';
-import { guard } from './cart-routes.js';
+import { cartKey, guard } from './cart-routes.js';
 
 const checkoutBody = z
   .object({
@@ -34,18 +33,11 @@ export function checkoutRoutes(checkout: CheckoutService, orders: OrderRepositor
         'Idempotency-Key must be 8 to 128 letters, digits or _.:-',
       );
     }
-    const cartKey = c.get('cartKey');
-    if (!cartKey) {
-      throw new Problem(
-        400,
-        'missing-cart-owner',
-        `send ${sessionHeader} (or ${customerHeader}) to name the cart`,
-      );
-    }
+    const cart = cartKey(c);
     const body = await readJson(c, checkoutBody);
     const result = await checkout.checkout({
       idempotencyKey: key,
-      cartKey,
+      cartKey: cart,
       segment: c.get('segment'),
       paymentToken: body.paymentToken,
     });

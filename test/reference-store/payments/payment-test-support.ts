@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { OrderView } from '../../../reference-store/src/checkout/order-view.js';
 import type { Charge, PaymentVendor } from '../../../reference-store/vendors/payment-vendor.js';
 import {
@@ -7,6 +7,7 @@ import {
   newKey,
   setStock,
   shopper,
+  startTestStore,
   type TestStore,
 } from '../support/test-store.js';
 
@@ -16,6 +17,43 @@ export const normalBehaviour = {
   responseDelayMs: 0,
   failNext: { count: 0, status: 503 },
 } as const;
+
+/** A store started before the file's tests and stopped after them, with its two vendor simulators. */
+export interface PaymentStoreFixture {
+  readonly store: TestStore;
+  readonly primary: PaymentVendor;
+  readonly backup: PaymentVendor;
+  nextProduct(): Promise<string>;
+}
+
+export function usePaymentStore(): PaymentStoreFixture {
+  let current:
+    | { store: TestStore; primary: PaymentVendor; backup: PaymentVendor; next: () => Promise<string> }
+    | undefined;
+  beforeAll(async () => {
+    const store = await startTestStore();
+    current = { store, ...simulators(store), next: productPicker(store) };
+  }, 60_000);
+  afterAll(async () => {
+    await current?.store.stop();
+  });
+  const get = (): NonNullable<typeof current> => {
+    if (!current) throw new Error('the payment store is not started yet (use it inside a test)');
+    return current;
+  };
+  return {
+    get store() {
+      return get().store;
+    },
+    get primary() {
+      return get().primary;
+    },
+    get backup() {
+      return get().backup;
+    },
+    nextProduct: () => get().next(),
+  };
+}
 
 export function simulators(store: TestStore): { primary: PaymentVendor; backup: PaymentVendor } {
   const [primary, backup] = store.dependencies.vendorSimulators;
