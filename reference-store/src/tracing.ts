@@ -40,10 +40,20 @@ export async function startTracing(env: Readonly<Record<string, string | undefin
       import('@opentelemetry/exporter-trace-otlp-http'),
       import('@opentelemetry/resources'),
     ]);
-  // The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT (and _HEADERS) itself.
+  // From the env we were given rather than process.env, so a game day can point one store elsewhere.
+  // The OTLP spec: the base endpoint gets /v1/traces; the traces endpoint is used as it is.
+  const url =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`;
+  const headers = Object.fromEntries(
+    (env.OTEL_EXPORTER_OTLP_HEADERS ?? '')
+      .split(',')
+      .map((pair) => pair.split('=').map((part) => decodeURIComponent(part.trim())))
+      .filter((pair): pair is [string, string] => pair.length === 2 && pair[0] !== ''),
+  );
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? 'shopsre-store' }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url, headers }))],
   });
   provider.register();
   return { shutdown: () => provider.shutdown() };

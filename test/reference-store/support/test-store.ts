@@ -40,6 +40,7 @@ export async function startTestStore(options: StoreOptions = {}): Promise<TestSt
     ...options,
   });
   const sqlPool = new pg.Pool({ connectionString: store.dependencies.databaseUrl, max: 2 });
+  let stopping: Promise<void> | undefined;
   // Tests stop and cut databases on purpose; an idle connection dying then is expected.
   sqlPool.on('error', () => undefined);
   return {
@@ -59,9 +60,12 @@ export async function startTestStore(options: StoreOptions = {}): Promise<TestSt
     },
     sql: async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
       (await sqlPool.query<R>(text, values)).rows,
-    async stop() {
-      await sqlPool.end();
-      await store.stop();
+    stop() {
+      stopping ??= (async () => {
+        await sqlPool.end();
+        await store.stop();
+      })();
+      return stopping;
     },
   };
 }
