@@ -425,6 +425,120 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
       },
     );
 
+  const chaos = program
+    .command('chaos')
+    .description(
+      'inject faults between the store and its dependencies, locally or with Chaos Mesh; always reverted',
+    );
+
+  chaos
+    .command('list')
+    .description('the fault catalogue: every fault, its parameters, defaults and maximum duration')
+    .option('--json', 'print the catalogue as JSON: [{ name, description, params }]')
+    .action((opts: { json?: boolean }) => {
+      select(async (ctx) => {
+        const { runChaosList } = await import('./commands/chaos-list.js');
+        return runChaosList({ json: Boolean(opts.json) }, ctx);
+      });
+    });
+
+  const stateOption = (command: Command): Command =>
+    command.option('--state <file>', 'where injected faults are recorded (default .shopsre/state.json)');
+
+  stateOption(
+    chaos
+      .command('inject')
+      .description(
+        'inject a fault, verify it took effect, hold it, then revert it (also on Ctrl-C and SIGTERM)',
+      )
+      .argument('<fault>', 'a fault of `shopsre chaos list`')
+      .option('--for <duration>', "how long the fault lasts, e.g. 30s, 5m (default: the fault's, 30s)")
+      .option('--param <name=value>', 'a parameter of the fault (repeatable)', collect, [])
+      .addOption(
+        new Option('--target <driver>', 'who carries it out')
+          .choices(['local', 'kubernetes'])
+          .default('local'),
+      )
+      .option(
+        '--proxy-url <url>',
+        'local: the fault proxies of `store serve` (default http://127.0.0.1:8474)',
+      )
+      .option(
+        '--replica-address <host:port>',
+        'local db-failover on PostgreSQL: where the promoted replica listens',
+      )
+      .option(
+        '--promote-command <cmd>',
+        'local db-failover on PostgreSQL: stops the primary and promotes the replica',
+      )
+      .option('--json', 'print one JSON line when the fault is reverted'),
+  )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The fault is written to the state file before it is injected and removed once reverted; each',
+        'toxic also carries a TTL in the proxy itself. A run killed with SIGKILL is reverted by the next',
+        '`chaos inject` or by `chaos revert`.',
+        'Exit codes: 0 reverted (also when stopped early), 2 bad input, 3 the proxies are unreachable or',
+        'the fault did not take effect (it is reverted).',
+        '',
+        'Examples:',
+        '  shopsre chaos inject vendor-outage --for 30s',
+        '  shopsre chaos inject vendor-outage --for 2m --param mode=hang --param rate=0.5',
+        '  shopsre chaos inject db-failover --param unavailableMs=5000',
+        '  shopsre chaos inject cdn-slowness --param where=edge --param latencyMs=800 --json',
+      ].join('\n'),
+    )
+    .action(
+      (
+        fault: string,
+        opts: {
+          for?: string;
+          param: string[];
+          target: 'local' | 'kubernetes';
+          proxyUrl?: string;
+          replicaAddress?: string;
+          promoteCommand?: string;
+          state?: string;
+          json?: boolean;
+        },
+      ) => {
+        select(async (ctx) => {
+          const { runChaosInject } = await import('./commands/chaos-inject.js');
+          return runChaosInject({ ...opts, fault, json: Boolean(opts.json) }, ctx);
+        });
+      },
+    );
+
+  stateOption(
+    chaos
+      .command('status')
+      .description('the faults active now: their age, the time left, and whether their run is alive')
+      .option('--proxy-url <url>', 'also list toxics the proxies hold that the state file does not know')
+      .option('--json', 'print [{ fault, target, startedAt, expiresAt, ... }]'),
+  ).action((opts: { state?: string; proxyUrl?: string; json?: boolean }) => {
+    select(async (ctx) => {
+      const { runChaosStatus } = await import('./commands/chaos-status.js');
+      return runChaosStatus({ ...opts, json: Boolean(opts.json) }, ctx);
+    });
+  });
+
+  stateOption(
+    chaos
+      .command('revert')
+      .description('revert the faults of runs that were killed; --all reverts every recorded fault')
+      .option('--all', 'also faults of runs still alive')
+      .option('--json', 'print what was reverted as JSON'),
+  )
+    .addHelpText('after', '\nExit codes: 0 nothing left, 3 a revert failed (the fault stays recorded).')
+    .action((opts: { state?: string; all?: boolean; json?: boolean }) => {
+      select(async (ctx) => {
+        const { runChaosRevert } = await import('./commands/chaos-revert.js');
+        return runChaosRevert({ ...opts, all: Boolean(opts.all), json: Boolean(opts.json) }, ctx);
+      });
+    });
+
   return program;
 }
 

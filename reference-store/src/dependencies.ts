@@ -5,6 +5,16 @@ import { createPaymentVendor, type PaymentVendor } from '../vendors/payment-vend
 import { startEmbeddedDatabase, type EmbeddedDatabaseOptions } from './db/embedded-database.js';
 import type { VendorEndpoint } from './payments/vendor-client.js';
 
+/** The store's links to its dependencies, each a place where a fault proxy can sit. */
+export type DependencyLink =
+  'database' | 'replica' | 'vendor-primary' | 'vendor-backup' | 'cdn-edge' | 'cdn-origin';
+
+/**
+ * Puts something (a fault proxy) on a link: given the upstream URL (postgres:// or http://), returns
+ * the URL to use instead. shopsre's chaos driver passes one; the store knows nothing of faults.
+ */
+export type Interposer = (link: DependencyLink, upstream: string) => Promise<string>;
+
 export interface DependencyOptions extends Partial<EmbeddedDatabaseOptions> {
   /** Use this PostgreSQL instead of starting the embedded one. */
   readonly databaseUrl?: string | undefined;
@@ -14,6 +24,8 @@ export interface DependencyOptions extends Partial<EmbeddedDatabaseOptions> {
   /** Use this CDN edge instead of starting an edge and an origin. */
   readonly cdnUrl?: string | undefined;
   readonly host?: string;
+  /** A proxy on each link; the CDN edge reaches its origin through it too. */
+  readonly interpose?: Interposer | undefined;
 }
 
 /**
@@ -70,7 +82,8 @@ export async function startStoreDependencies(options: DependencyOptions): Promis
     if (!cdnUrl) {
       const origin = await createAssetOrigin({ seed: options.seed ?? 1 }).listen(0, host);
       stops.push(() => origin.close());
-      const edge = await createEdgeCache({ originUrl: origin.url }).listen(0, host);
+      const originUrl = options.interpose ? await options.interpose('cdn-origin', origin.url) : origin.url;
+      const edge = await createEdgeCache({ originUrl }).listen(0, host);
       stops.push(() => edge.close());
       cdnUrl = edge.url;
       cdnOriginUrl = origin.url;

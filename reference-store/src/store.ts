@@ -11,7 +11,12 @@ import { OrderRepository } from './checkout/order-repository.js';
 import { migrate } from './db/migrate.js';
 import { createStorePools, type PoolOptions } from './db/pools.js';
 import { seedStore, type SeedOptions } from './db/seed.js';
-import { startStoreDependencies, type DependencyOptions, type StoreDependencies } from './dependencies.js';
+import {
+  startStoreDependencies,
+  type DependencyOptions,
+  type Interposer,
+  type StoreDependencies,
+} from './dependencies.js';
 import type { StoreEnv } from './http/env.js';
 import { listenApp } from './http/listen.js';
 import { createStoreMetrics, type StoreMetrics } from './metrics.js';
@@ -224,6 +229,31 @@ function startBackgroundWork(
   return { stop: () => clearInterval(timer) };
 }
 
+/** The endpoints the store is given: the dependencies' own, or a proxy's in front of each. */
+async function interposed(
+  dependencies: StoreDependencies,
+  interpose: Interposer | undefined,
+): Promise<StoreEndpoints> {
+  const direct = {
+    databaseUrl: dependencies.databaseUrl,
+    replicaUrl: dependencies.replicaUrl,
+    vendors: dependencies.vendors,
+    cdnUrl: dependencies.cdnUrl,
+  };
+  if (!interpose) return direct;
+  const vendors: VendorEndpoint[] = [];
+  for (const vendor of dependencies.vendors) {
+    const link = vendor.name === 'backup' ? 'vendor-backup' : 'vendor-primary';
+    vendors.push({ ...vendor, url: await interpose(link, vendor.url) });
+  }
+  return {
+    databaseUrl: await interpose('database', dependencies.databaseUrl),
+    replicaUrl: dependencies.replicaUrl ? await interpose('replica', dependencies.replicaUrl) : undefined,
+    vendors,
+    cdnUrl: await interpose('cdn-edge', dependencies.cdnUrl),
+  };
+}
+
 /** Everything: the dependencies (embedded unless URLs are given) and the store in front of them. */
 export interface StoreOptions extends DependencyOptions, Omit<StoreSettings, 'seed' | 'host'> {
   readonly host?: string;
@@ -231,34 +261,30 @@ export interface StoreOptions extends DependencyOptions, Omit<StoreSettings, 'se
 
 export interface CreatedStore extends RunningStore {
   readonly dependencies: StoreDependencies;
+  /** What the store itself was given: the dependencies' addresses, or the proxies' in front of them. */
+  readonly endpoints: StoreEndpoints;
 }
 
 export async function createStore(options: StoreOptions = {}): Promise<CreatedStore> {
   const dependencies = await startStoreDependencies(options);
   try {
-    const store = await startStore(
-      {
-        databaseUrl: dependencies.databaseUrl,
-        replicaUrl: dependencies.replicaUrl,
-        vendors: dependencies.vendors,
-        cdnUrl: dependencies.cdnUrl,
-      },
-      {
-        ...options,
-        // A database given by URL is seeded on first use, like the embedded template.
-        seed: options.databaseUrl
-          ? {
-              seed: options.seed ?? 1,
-              ...(options.products === undefined ? {} : { products: options.products }),
-              ...(options.customers === undefined ? {} : { customers: options.customers }),
-              ...(options.historyOrders === undefined ? {} : { historyOrders: options.historyOrders }),
-            }
-          : undefined,
-      },
-    );
+    const endpoints = await interposed(dependencies, options.interpose);
+    const store = await startStore(endpoints, {
+      ...options,
+      // A database given by URL is seeded on first use, like the embedded template.
+      seed: options.databaseUrl
+        ? {
+            seed: options.seed ?? 1,
+            ...(options.products === undefined ? {} : { products: options.products }),
+            ...(options.customers === undefined ? {} : { customers: options.customers }),
+            ...(options.historyOrders === undefined ? {} : { historyOrders: options.historyOrders }),
+          }
+        : undefined,
+    });
     return {
       ...store,
       dependencies,
+      endpoints,
       async stop() {
         await store.stop();
         await dependencies.stop();
