@@ -352,11 +352,15 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
     .option('--products <n>', 'products in the seeded catalog (default 2000)')
     .option('--data-dir <dir>', 'keep the embedded database here across runs (default: a fresh copy per run)')
     .option('--max-in-flight <n>', 'requests in flight before the store sheds load with 503 (default 256)')
+    .option('--chaos-port <port>', "port of the fault proxies' control API (0: any free port)", '8474')
+    .option('--no-fault-proxies', 'connect the store to its dependencies directly, with no fault proxies')
     .option('--json', 'print the addresses as one JSON line (for scripts)')
     .addHelpText(
       'after',
       [
         '',
+        'A fault proxy sits on every link (database, vendor-primary, vendor-backup, cdn-edge, and',
+        'cdn-origin between edge and origin); `shopsre chaos inject` drives them through the control API.',
         'Every dependency listens on its own loopback port so faults can be put between them. The',
         "store's JSON logs go to stderr; OTEL_EXPORTER_OTLP_ENDPOINT turns on OTLP trace export.",
         'Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad flags, 3 a port or the database is unavailable.',
@@ -378,6 +382,8 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
         products?: string;
         dataDir?: string;
         maxInFlight?: string;
+        chaosPort: string;
+        faultProxies: boolean;
         json?: boolean;
       }) => {
         select(async (ctx) => {

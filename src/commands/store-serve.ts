@@ -1,6 +1,8 @@
 import { EnvironmentError, ExitCode, UsageError } from '../core/errors.js';
 import type { CommandContext } from './context.js';
 import { abortOnStopSignal, type SignalSource } from './signals.js';
+import type { FaultProxyServer } from '../chaos/local/proxy/index.js';
+import { faultProxyInterposer } from '../chaos/local/store-links.js';
 
 export interface StoreServeOptions {
   readonly port?: string;
@@ -11,6 +13,9 @@ export interface StoreServeOptions {
   readonly products?: string;
   readonly dataDir?: string;
   readonly maxInFlight?: string;
+  /** Fault proxies on every link of the store (default on), their control API on this port. */
+  readonly faultProxies: boolean;
+  readonly chaosPort?: string;
   readonly json: boolean;
 }
 
@@ -47,8 +52,24 @@ export async function runStoreServe(
       throw new UsageError(`${flag} must be a postgres:// URL, got "${url}"`);
     }
   }
+  const chaosPort = integerFlag('--chaos-port', options.chaosPort ?? '8474', 0, 65_535);
   const stop = abortOnStopSignal(deps.signals ?? process);
   const { createStore } = await import('../../reference-store/src/store.js');
+  let proxies: FaultProxyServer | undefined;
+  if (options.faultProxies) {
+    const { startFaultProxyServer } = await import('../chaos/local/proxy/index.js');
+    try {
+      proxies = await startFaultProxyServer({ port: chaosPort });
+    } catch (error) {
+      stop.dispose();
+      if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+        throw new EnvironmentError(
+          `port ${chaosPort} (fault proxies) is in use: another store serve? Use --chaos-port 0 or --no-fault-proxies`,
+        );
+      }
+      throw error;
+    }
+  }
   const started = performance.now();
   if (!options.databaseUrl) {
     ctx.logger.info('starting the embedded database (the first start for a seed builds it: about 10 s)');
@@ -66,9 +87,11 @@ export async function runStoreServe(
       ...(maxInFlight === undefined ? {} : { maxInFlight }),
       logSink: ctx.io.stderr,
       env: ctx.io.env,
+      interpose: proxies ? faultProxyInterposer(proxies) : undefined,
     });
   } catch (error) {
     stop.dispose();
+    await proxies?.close();
     throw startFailure(error, port, options.databaseUrl);
   }
   const { dependencies } = store;
@@ -81,6 +104,7 @@ export async function runStoreServe(
     vendors: dependencies.vendors.map((v) => ({ name: v.name, url: v.url })),
     cdnEdge: dependencies.cdnUrl,
     cdnOrigin: dependencies.cdnOriginUrl ?? null,
+    faultProxies: proxies?.url ?? null,
     seed,
     startedInMs: Math.round(performance.now() - started),
   };
@@ -93,6 +117,14 @@ export async function runStoreServe(
       ...(addresses.replica ? [`replica   ${addresses.replica}`] : []),
       ...addresses.vendors.map((v) => `vendor    ${v.name.padEnd(8)} ${v.url}`),
       `cdn       edge ${addresses.cdnEdge}${addresses.cdnOrigin ? `   origin ${addresses.cdnOrigin}` : ''}`,
+      ...(proxies
+        ? [
+            `faults    ${proxies.url}   (fault proxies on ${proxies
+              .proxies()
+              .map((p) => p.name)
+              .join(', ')}; shopsre chaos inject)`,
+          ]
+        : []),
       `ready in ${addresses.startedInMs} ms; Ctrl-C to stop`,
     ];
     ctx.io.stdout.write(`${lines.join('\n')}\n`);
@@ -104,6 +136,7 @@ export async function runStoreServe(
   });
   ctx.logger.info('stopping: draining requests in flight');
   await store.stop();
+  await proxies?.close();
   ctx.logger.info('stopped');
   return ExitCode.ok;
 }

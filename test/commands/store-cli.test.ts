@@ -89,7 +89,7 @@ describe('shopsre store serve, then store verify against it', () => {
   let addresses: Addresses;
 
   beforeAll(async () => {
-    serve = spawn(process.execPath, [bin, 'store', 'serve', '--port', '0', '--products', '300', '--json'], {
+    serve = spawn(process.execPath, [bin, 'store', 'serve', '--port', '0', '--chaos-port', '0', '--products', '300', '--json'], {
       cwd: root,
       env,
     });
