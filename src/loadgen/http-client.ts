@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Client, type Dispatcher } from 'undici';
 import type { ErrorKind } from './results.js';
 
 /** One request as the journey sends it; origin and path apart so no URL is parsed per request. */
@@ -41,27 +41,25 @@ export interface HttpClient {
 }
 
 /**
- * undici pools, one per origin, with keep-alive (undici's default) and no pipelining, so one slow
- * answer never holds back another request. Connections are not capped: the executor's in-flight
- * limit is the only bound, so the pool never queues a request and hides a wait from its timing.
+ * Keep-alive connections, one set per origin, each connection carrying one request at a time (no
+ * pipelining, so one slow answer never holds back another request). Connections are not capped: the
+ * executor's in-flight limit is the only bound, so no request ever queues behind another and hides a
+ * wait from its timing.
+ *
+ * Requests go through undici's `dispatch` with a handler object rather than `request`, which builds
+ * a promise, a response object and a body stream per request: 14 µs of CPU per request against a
+ * loopback server instead of 20 (measured with 50 connections on one core).
  */
 export function createHttpClient(options: { readonly connectTimeoutMs: number }): HttpClient {
-  const pools = new Map<string, Pool>();
-  const poolFor = (origin: string): Pool => {
-    let pool = pools.get(origin);
-    if (!pool) {
-      pool = new Pool(origin, {
-        connections: null,
-        pipelining: 1,
-        connect: { timeout: options.connectTimeoutMs },
-      });
-      pools.set(origin, pool);
-    }
-    return pool;
+  const origins = new Map<string, Connections>();
+  const connectionsTo = (origin: string): Connections => {
+    let connections = origins.get(origin);
+    if (!connections) origins.set(origin, (connections = new Connections(origin, options.connectTimeoutMs)));
+    return connections;
   };
   // A signal passed with every request costs undici about 10 µs per request (measured: 25 vs 35 µs),
   // and more as requests pile up on one shared signal. The run's signal is one object, so it is
-  // watched once: when it aborts, the pools are destroyed, which ends every request in flight.
+  // watched once: when it aborts, every connection is destroyed, which ends every request in flight.
   const watched = new WeakSet<AbortSignal>();
   const watch = (signal: AbortSignal): void => {
     if (watched.has(signal)) return;
@@ -69,44 +67,122 @@ export function createHttpClient(options: { readonly connectTimeoutMs: number })
     signal.addEventListener(
       'abort',
       () => {
-        const open = [...pools.values()];
-        pools.clear();
-        for (const pool of open) void pool.destroy().catch(() => undefined);
+        const open = [...origins.values()];
+        origins.clear();
+        for (const connections of open) connections.destroy();
       },
       { once: true },
     );
   };
   return {
-    async request(request) {
-      if (request.signal.aborted) return { kind: 'aborted' };
+    request(request) {
+      if (request.signal.aborted) return Promise.resolve(aborted);
       watch(request.signal);
-      try {
-        const answer = await poolFor(request.origin).request({
+      return connectionsTo(request.origin).send(request);
+    },
+    async close() {
+      const open = [...origins.values()];
+      origins.clear();
+      await Promise.all(open.map((connections) => connections.close()));
+    },
+  };
+}
+
+/**
+ * The connections to one origin: an undici Client each, and a stack of the idle ones. undici's Pool
+ * does the same job but looks for a free client by scanning all of them, twice per request, which
+ * cost about 2 µs per request at 50 connections; the stack finds one at once, and hands out the most
+ * recently used, whose socket is the likeliest to be still open.
+ */
+class Connections {
+  private readonly idle: Client[] = [];
+  private readonly all: Client[] = [];
+
+  constructor(
+    private readonly origin: string,
+    private readonly connectTimeoutMs: number,
+  ) {}
+
+  send(request: HttpRequest): Promise<HttpOutcome> {
+    const client = this.idle.pop() ?? this.open();
+    return new Promise((settle) => {
+      const exchange = new Exchange(request.readJson, request.signal, (outcome) => {
+        // A client whose socket failed reconnects on its next request, so it goes back too.
+        if (!client.closed && !client.destroyed) this.idle.push(client);
+        settle(outcome);
+      });
+      client.dispatch(
+        {
           path: request.path,
           method: request.method,
           headers: request.body === undefined ? request.headers : { ...request.headers, ...jsonHeader },
           body: request.body ?? null,
           headersTimeout: request.timeoutMs,
           bodyTimeout: request.timeoutMs,
-        });
-        if (!request.readJson) {
-          await answer.body.dump();
-          return { kind: 'answered', status: answer.statusCode, json: undefined };
-        }
-        const text = await answer.body.text();
-        return { kind: 'answered', status: answer.statusCode, json: parseJson(text) };
-      } catch (error) {
-        if (request.signal.aborted) return { kind: 'aborted' };
-        return { kind: 'failed', error: transportFailure(error) };
-      }
-    },
-    async close() {
-      const open = [...pools.values()];
-      pools.clear();
-      // Pools destroyed by an aborted run are already closed.
-      await Promise.all(open.filter((pool) => !pool.destroyed).map((pool) => pool.close()));
-    },
-  };
+        },
+        exchange,
+      );
+    });
+  }
+
+  destroy(): void {
+    for (const client of this.all) void client.destroy().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    // Clients destroyed by an aborted run are already closed.
+    await Promise.all(this.all.filter((client) => !client.destroyed).map((client) => client.close()));
+  }
+
+  private open(): Client {
+    const client = new Client(this.origin, { pipelining: 1, connect: { timeout: this.connectTimeoutMs } });
+    this.all.push(client);
+    return client;
+  }
+}
+
+const aborted: HttpOutcome = { kind: 'aborted' };
+
+/**
+ * One request as undici reports on it. It implements undici's older callbacks (onConnect to
+ * onComplete) on purpose: undici 7 wraps a handler of the newer ones (onRequestStart to
+ * onResponseEnd) in an adapter that parses every answer's headers into an object, about 3 µs per
+ * request here, and only the status is read.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private status = 0;
+  /** The body's chunks, when the step reads it; otherwise each chunk is dropped as it comes. */
+  private readonly chunks: Buffer[] | undefined;
+
+  constructor(
+    readJson: boolean,
+    private readonly signal: AbortSignal,
+    private readonly settle: (outcome: HttpOutcome) => void,
+  ) {
+    this.chunks = readJson ? [] : undefined;
+  }
+
+  onConnect(): void {}
+
+  onHeaders(status: number): boolean {
+    // 1xx answers (103 Early Hints) come before the real one.
+    if (status >= 200) this.status = status;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks?.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    const json = this.chunks ? parseJson(Buffer.concat(this.chunks).toString('utf8')) : undefined;
+    this.settle({ kind: 'answered', status: this.status, json });
+  }
+
+  onError(error: Error): void {
+    this.settle(this.signal.aborted ? aborted : { kind: 'failed', error: transportFailure(error) });
+  }
 }
 
 const jsonHeader = { 'content-type': 'application/json' } as const;

@@ -8,7 +8,6 @@ import { startFaultProxyServer, type FaultProxyServer } from '../../src/chaos/lo
 import { faultProxyInterposer } from '../../src/chaos/local/store-links.js';
 import { endFault, runFault, type FaultRun } from '../../src/chaos/run-fault.js';
 import {
-  addToCart,
   checkoutRequest,
   newKey,
   shopper,
