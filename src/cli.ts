@@ -448,36 +448,103 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
       });
     });
 
+  const kubernetesOptions = (command: Command): Command =>
+    command
+      .option(
+        '--namespace <ns>',
+        'Kubernetes: namespace of the chaos objects and the pods they select (never kube-*)',
+      )
+      .option(
+        '--allow-namespace <ns>',
+        'Kubernetes: refuse any namespace but these (repeatable)',
+        collect,
+        [],
+      )
+      .option('--mode <mode>', 'Kubernetes blast radius: one, all, fixed, fixed-percent, random-max-percent')
+      .option(
+        '--value <n>',
+        'Kubernetes blast radius: pods (fixed) or percent (fixed-percent, random-max-percent)',
+      )
+      .option(
+        '--store-selector <label=value>',
+        "Kubernetes: labels of the store's pods (repeatable)",
+        collect,
+        [],
+      )
+      .option(
+        '--vendor-host <vendor=host>',
+        'Kubernetes: primary=api.stripe.com, backup=... (repeatable)',
+        collect,
+        [],
+      )
+      .option('--cdn-origin-host <host>', 'Kubernetes: the host the CDN edge fetches from')
+      .option(
+        '--database-flavor <flavor>',
+        'Kubernetes: who labels the database pods: cloudnativepg, patroni, custom',
+      )
+      .option('--database-cluster <name>', 'Kubernetes: only this database cluster of the operator')
+      .option('--kubeconfig <file>', 'Kubernetes: kubeconfig instead of KUBECONFIG or ~/.kube/config');
+
+  type KubernetesCliFlags = {
+    namespace?: string;
+    allowNamespace: string[];
+    mode?: string;
+    value?: string;
+    storeSelector: string[];
+    vendorHost: string[];
+    cdnOriginHost?: string;
+    databaseFlavor?: string;
+    databaseCluster?: string;
+    kubeconfig?: string;
+    apply?: boolean;
+  };
+  const kubernetesFlags = (opts: KubernetesCliFlags) => ({
+    ...(opts.namespace === undefined ? {} : { namespace: opts.namespace }),
+    allowNamespace: opts.allowNamespace,
+    ...(opts.mode === undefined ? {} : { mode: opts.mode }),
+    ...(opts.value === undefined ? {} : { value: opts.value }),
+    storeSelector: opts.storeSelector,
+    vendorHost: opts.vendorHost,
+    ...(opts.cdnOriginHost === undefined ? {} : { cdnOriginHost: opts.cdnOriginHost }),
+    ...(opts.databaseFlavor === undefined ? {} : { databaseFlavor: opts.databaseFlavor }),
+    ...(opts.databaseCluster === undefined ? {} : { databaseCluster: opts.databaseCluster }),
+    ...(opts.kubeconfig === undefined ? {} : { kubeconfig: opts.kubeconfig }),
+    apply: Boolean(opts.apply),
+  });
+
   const stateOption = (command: Command): Command =>
     command.option('--state <file>', 'where injected faults are recorded (default .shopsre/state.json)');
 
-  stateOption(
-    chaos
-      .command('inject')
-      .description(
-        'inject a fault, verify it took effect, hold it, then revert it (also on Ctrl-C and SIGTERM)',
-      )
-      .argument('<fault>', 'a fault of `shopsre chaos list`')
-      .option('--for <duration>', "how long the fault lasts, e.g. 30s, 5m (default: the fault's, 30s)")
-      .option('--param <name=value>', 'a parameter of the fault (repeatable)', collect, [])
-      .addOption(
-        new Option('--target <driver>', 'who carries it out')
-          .choices(['local', 'kubernetes'])
-          .default('local'),
-      )
-      .option(
-        '--proxy-url <url>',
-        'local: the fault proxies of `store serve` (default http://127.0.0.1:8474)',
-      )
-      .option(
-        '--replica-address <host:port>',
-        'local db-failover on PostgreSQL: where the promoted replica listens',
-      )
-      .option(
-        '--promote-command <cmd>',
-        'local db-failover on PostgreSQL: stops the primary and promotes the replica',
-      )
-      .option('--json', 'print one JSON line when the fault is reverted'),
+  kubernetesOptions(
+    stateOption(
+      chaos
+        .command('inject')
+        .description(
+          'inject a fault, verify it took effect, hold it, then revert it (also on Ctrl-C and SIGTERM)',
+        )
+        .argument('<fault>', 'a fault of `shopsre chaos list`')
+        .option('--for <duration>', "how long the fault lasts, e.g. 30s, 5m (default: the fault's, 30s)")
+        .option('--param <name=value>', 'a parameter of the fault (repeatable)', collect, [])
+        .addOption(
+          new Option('--target <driver>', 'who carries it out')
+            .choices(['local', 'kubernetes'])
+            .default('local'),
+        )
+        .option(
+          '--proxy-url <url>',
+          'local: the fault proxies of `store serve` (default http://127.0.0.1:8474)',
+        )
+        .option(
+          '--replica-address <host:port>',
+          'local db-failover on PostgreSQL: where the promoted replica listens',
+        )
+        .option(
+          '--promote-command <cmd>',
+          'local db-failover on PostgreSQL: stops the primary and promotes the replica',
+        )
+        .option('--json', 'print one JSON line when the fault is reverted')
+        .option('--apply', 'Kubernetes: create the Chaos Mesh objects; without it they are only printed'),
+    ),
   )
     .addHelpText(
       'after',
@@ -494,6 +561,7 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
         '  shopsre chaos inject vendor-outage --for 2m --param mode=hang --param rate=0.5',
         '  shopsre chaos inject db-failover --param unavailableMs=5000',
         '  shopsre chaos inject cdn-slowness --param where=edge --param latencyMs=800 --json',
+        '  shopsre chaos inject db-failover --target kubernetes --namespace shop --database-flavor patroni --apply',
       ].join('\n'),
     )
     .action(
@@ -508,11 +576,51 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
           promoteCommand?: string;
           state?: string;
           json?: boolean;
-        },
+        } & KubernetesCliFlags,
       ) => {
         select(async (ctx) => {
           const { runChaosInject } = await import('./commands/chaos-inject.js');
-          return runChaosInject({ ...opts, fault, json: Boolean(opts.json) }, ctx);
+          return runChaosInject(
+            { ...opts, fault, json: Boolean(opts.json), kubernetes: kubernetesFlags(opts) },
+            ctx,
+          );
+        });
+      },
+    );
+
+  kubernetesOptions(
+    chaos
+      .command('manifest')
+      .description(
+        'print the Chaos Mesh objects of a fault as YAML (validated against the CRD schemas in tests)',
+      )
+      .argument('<fault>', 'a fault of `shopsre chaos list`')
+      .option('--for <duration>', "spec.duration of the objects (default: the fault's, 30s)")
+      .option('--param <name=value>', 'a parameter of the fault (repeatable)', collect, [])
+      .option('--run-id <id>', 'the shopsre.dev/run-id label and part of the names (default manual-DATE)')
+      .option('--out <file>', 'write the YAML to this file instead of stdout'),
+  )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Vendor faults become NetworkChaos with externalTargets or DNSChaos (HTTPChaos cannot touch',
+        'outbound HTTPS); db-failover a PodChaos pod-kill of the primary; CDN faults NetworkChaos.',
+        'Approximations are named in the shopsre.dev/approximation annotation.',
+        '',
+        'Examples:',
+        '  shopsre chaos manifest vendor-outage --namespace shop --for 2m',
+        '  shopsre chaos manifest db-failover --namespace shop --database-flavor cloudnativepg | kubectl apply -f -',
+      ].join('\n'),
+    )
+    .action(
+      (
+        fault: string,
+        opts: { for?: string; param: string[]; runId?: string; out?: string } & KubernetesCliFlags,
+      ) => {
+        select(async (ctx) => {
+          const { runChaosManifest } = await import('./commands/chaos-manifest.js');
+          return runChaosManifest({ ...opts, fault, kubernetes: kubernetesFlags(opts) }, ctx);
         });
       },
     );

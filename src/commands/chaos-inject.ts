@@ -7,9 +7,12 @@ import { resolveFaultSpec } from '../chaos/fault-spec.js';
 import { localDriver, type LocalDriverOptions } from '../chaos/local/local-driver.js';
 import { runFault } from '../chaos/run-fault.js';
 import type { CommandContext } from './context.js';
+import { leftoverDrivers } from './chaos-leftovers.js';
 import { defaultProxyUrl, statePathOf } from './chaos-state.js';
 import { abortOnStopSignal, type SignalSource } from './signals.js';
 import type { ChaosDriver } from '../chaos/driver.js';
+import type { ChaosCluster } from '../chaos/kubernetes/apply.js';
+import { kubernetesFaultOptions, type KubernetesFlags } from './chaos-kubernetes-flags.js';
 
 export interface ChaosInjectOptions {
   readonly fault: string;
@@ -25,23 +28,10 @@ export interface ChaosInjectOptions {
   readonly kubernetes?: KubernetesFlags;
 }
 
-export interface KubernetesFlags {
-  readonly namespace?: string;
-  readonly apply: boolean;
-  readonly kubeconfig?: string;
-  readonly mode?: string;
-  readonly value?: string;
-  readonly selector: readonly string[];
-}
-
 export interface ChaosInjectDeps {
   readonly signals?: SignalSource;
-  /** The Kubernetes driver, built by the command that owns the flags (lazy: client-node is heavy). */
-  readonly kubernetesDriver?: (
-    flags: KubernetesFlags,
-    runId: string,
-    ctx: CommandContext,
-  ) => Promise<ChaosDriver>;
+  /** A Chaos Mesh API other than the kube context's (tests: a stub on loopback). */
+  readonly kubernetesCluster?: ChaosCluster;
 }
 
 /**
@@ -65,6 +55,9 @@ export async function runChaosInject(
     .toISOString()
     .replace(/[-:]|\.\d+/g, '')
     .toLowerCase()}-${randomBytes(3).toString('hex')}`;
+  if (options.target === 'kubernetes' && !options.kubernetes?.apply) {
+    return dryRun(spec, options, runId, ctx);
+  }
   const driver =
     options.target === 'kubernetes'
       ? await kubernetes(options, deps, runId, ctx)
@@ -78,6 +71,7 @@ export async function runChaosInject(
       statePath,
       runId,
       signal: stop.signal,
+      leftoverDrivers: leftoverDrivers(ctx),
       events: {
         leftoverReverted: (f) =>
           ctx.logger.warn(`reverted a leftover ${f.fault} of run ${f.runId} (pid ${f.pid} is gone)`),
@@ -138,7 +132,38 @@ async function kubernetes(
   runId: string,
   ctx: CommandContext,
 ): Promise<ChaosDriver> {
-  if (!deps.kubernetesDriver || !options.kubernetes)
-    throw new UsageError('--target kubernetes is not available here');
-  return deps.kubernetesDriver(options.kubernetes, runId, ctx);
+  const { kubernetesDriver } = await import('../chaos/kubernetes/kubernetes-driver.js');
+  return kubernetesDriver({
+    faults: kubernetesFaultOptions(options.kubernetes ?? emptyKubernetesFlags),
+    runId,
+    ...(options.kubernetes?.kubeconfig === undefined ? {} : { kubeconfig: options.kubernetes.kubeconfig }),
+    ...(deps.kubernetesCluster ? { cluster: deps.kubernetesCluster } : {}),
+    logger: ctx.logger,
+  });
+}
+
+const emptyKubernetesFlags: KubernetesFlags = {
+  allowNamespace: [],
+  storeSelector: [],
+  vendorHost: [],
+  apply: false,
+};
+
+/** Without --apply, a Kubernetes fault is only shown: the objects that --apply would create. */
+async function dryRun(
+  spec: ReturnType<typeof resolveFaultSpec>,
+  options: ChaosInjectOptions,
+  runId: string,
+  ctx: CommandContext,
+): Promise<ExitCode> {
+  const { chaosManifests, renderChaosManifests } = await import('../chaos/kubernetes/manifests.js');
+  const objects = chaosManifests(spec, {
+    ...kubernetesFaultOptions(options.kubernetes ?? emptyKubernetesFlags),
+    runId,
+  });
+  ctx.io.stdout.write(renderChaosManifests(objects));
+  ctx.io.stderr.write(
+    `dry run: ${objects.length} Chaos Mesh object(s) shown, nothing sent; --apply creates them\n`,
+  );
+  return ExitCode.ok;
 }

@@ -1,8 +1,8 @@
 import { ExitCode } from '../core/errors.js';
 import type { ChaosDriver, FaultHandle } from '../chaos/driver.js';
-import { localDriver } from '../chaos/local/local-driver.js';
 import { revertLeftovers } from '../chaos/run-fault.js';
 import type { CommandContext } from './context.js';
+import { leftoverDrivers } from './chaos-leftovers.js';
 import { statePathOf } from './chaos-state.js';
 
 export interface ChaosRevertDeps {
@@ -24,7 +24,7 @@ export async function runChaosRevert(
     statePath: statePathOf(options.state, ctx.io.cwd),
     all: options.all,
     leftoverDrivers: {
-      local: (handle) => localDriver({ controlUrl: handle.kind === 'local' ? handle.controlUrl : '' }),
+      ...leftoverDrivers(ctx),
       ...(deps.kubernetesDriver ? { kubernetes: deps.kubernetesDriver } : {}),
     },
   });
