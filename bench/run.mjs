@@ -91,3 +91,10 @@ const checkout = spawnSync(process.execPath, ['--import', 'tsx', 'bench/store-ch
   stdio: 'inherit',
 });
 if (checkout.status !== 0) process.exitCode = checkout.status ?? 1;
+
+// The fault proxies with no toxic against direct connections (bench/fault-proxy.mjs; about a minute).
+const faultProxy = spawnSync(process.execPath, ['--import', 'tsx', 'bench/fault-proxy.mjs'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (faultProxy.status !== 0) process.exitCode = faultProxy.status ?? 1;

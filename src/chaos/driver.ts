@@ -41,3 +41,15 @@ export interface ChaosDriver {
   /** Takes the fault back; idempotent, and what is already gone counts as reverted. */
   revert(handle: FaultHandle): Promise<void>;
 }
+
+const notInjected = new WeakSet<object>();
+
+/** Marks an injection error as one where nothing reached the target, so the run forgets the fault. */
+export function markNotInjected<E extends object>(error: E): E {
+  notInjected.add(error);
+  return error;
+}
+
+export function wasNotInjected(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && notInjected.has(error);
+}

@@ -1,5 +1,11 @@
 import type { FaultSpec } from './catalogue.js';
-import type { ChaosDriver, DriverTarget, FaultHandle, InjectionReport } from './driver.js';
+import {
+  wasNotInjected,
+  type ChaosDriver,
+  type DriverTarget,
+  type FaultHandle,
+  type InjectionReport,
+} from './driver.js';
 import { processAlive, readState, updateState, type ActiveFault } from './state-file.js';
 
 export interface FaultRunEvents {
@@ -79,13 +85,29 @@ export async function runFault(options: FaultRunOptions): Promise<FaultRun> {
     if (options.signal.aborted) end = 'interrupted';
     return { fault: active, report, end, revertedAt: await revert(options, active) };
   } catch (error) {
-    if (options.signal.aborted) end = 'interrupted';
+    if (wasNotInjected(error)) {
+      // Nothing reached the target (it was unreachable): there is nothing to revert or remember.
+      await forget(options.statePath, faultId);
+      throw error;
+    }
     await revert(options, active).catch(() => undefined);
-    options.events?.reverted?.(active, end);
+    if (options.signal.aborted) {
+      // Stopped (SIGINT, SIGTERM) while injecting: reverted, which is what the stop asked for.
+      end = 'interrupted';
+      const report = { verifiedAt: Number.NaN, verification: 'stopped before the fault was verified' };
+      return { fault: active, report, end, revertedAt: now() };
+    }
     throw error;
   } finally {
     if (options.hold !== false) options.events?.reverted?.(active, end);
   }
+}
+
+async function forget(statePath: string, faultId: string): Promise<void> {
+  await updateState(statePath, (state) => ({
+    ...state,
+    faults: state.faults.filter((f) => f.id !== faultId),
+  }));
 }
 
 /** Takes back a fault that `runFault` left injected with `hold: false` (the game day's way). */
@@ -101,10 +123,7 @@ async function revert(
   fault: ActiveFault,
 ): Promise<number> {
   await options.driver.revert(fault.handle);
-  await updateState(options.statePath, (state) => ({
-    ...state,
-    faults: state.faults.filter((f) => f.id !== fault.id),
-  }));
+  await forget(options.statePath, fault.id);
   return (options.now ?? Date.now)();
 }
 
@@ -141,7 +160,14 @@ export async function revertLeftovers(
       reverted.push(fault);
       options.events?.leftoverReverted?.(fault);
     } catch (error) {
-      failed.push({ fault, error: error instanceof Error ? error.message : String(error) });
+      // Past its expiry the fault has ended where it lives (the proxy's TTL, Chaos Mesh's duration),
+      // so a target that cannot be reached any more holds nothing to revert.
+      if (Date.parse(fault.expiresAt) + expiryGraceMs < Date.now()) {
+        reverted.push(fault);
+        options.events?.leftoverReverted?.(fault);
+      } else {
+        failed.push({ fault, error: error instanceof Error ? error.message : String(error) });
+      }
     }
   }
   if (reverted.length > 0) {
@@ -153,6 +179,9 @@ export async function revertLeftovers(
   }
   return { reverted, failed };
 }
+
+/** Longer than the TTL grace the drivers add past a fault's duration. */
+const expiryGraceMs = 10_000;
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -1,6 +1,6 @@
 import { EnvironmentError } from '../../core/errors.js';
 import type { FaultSpec, FaultTarget } from '../catalogue.js';
-import type { ChaosDriver, InjectionReport } from '../driver.js';
+import { markNotInjected, type ChaosDriver, type InjectionReport } from '../driver.js';
 import { controlClient, type ProxyInfo, type ToxicRequest } from './control-client.js';
 import { probeHttp, probePostgres, type ProbeResult } from './probe.js';
 
@@ -51,11 +51,15 @@ export function localDriver(options: LocalDriverOptions): ChaosDriver {
     async inject(spec, handle, signal) {
       if (handle.kind !== 'local') throw new Error('the local driver got a Kubernetes handle');
       const plan = localPlan(spec, probeTimeoutMs);
-      const proxies = await client.proxies();
+      const proxies = await client.proxies().catch((error: unknown) => {
+        throw error instanceof Error ? markNotInjected(error) : error;
+      });
       const proxy = proxies[plan.proxy];
       if (!proxy) {
-        throw new EnvironmentError(
-          `no fault proxy "${plan.proxy}" at ${client.url} (it has ${Object.keys(proxies).join(', ') || 'none'})`,
+        throw markNotInjected(
+          new EnvironmentError(
+            `no fault proxy "${plan.proxy}" at ${client.url} (it has ${Object.keys(proxies).join(', ') || 'none'})`,
+          ),
         );
       }
       const ttlMs = plan.ttlMs ?? spec.durationMs + (options.ttlGraceMs ?? 5000);
