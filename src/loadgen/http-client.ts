@@ -106,11 +106,6 @@ class Connections {
   send(request: HttpRequest): Promise<HttpOutcome> {
     const client = this.idle.pop() ?? this.open();
     return new Promise((settle) => {
-      const exchange = new Exchange(request.readJson, request.signal, (outcome) => {
-        // A client whose socket failed reconnects on its next request, so it goes back too.
-        if (!client.closed && !client.destroyed) this.idle.push(client);
-        settle(outcome);
-      });
       client.dispatch(
         {
           path: request.path,
@@ -120,9 +115,14 @@ class Connections {
           headersTimeout: request.timeoutMs,
           bodyTimeout: request.timeoutMs,
         },
-        exchange,
+        new Exchange(request, settle, this, client),
       );
     });
+  }
+
+  /** Makes a client free for the next request. One whose socket failed reconnects then, so it goes back too. */
+  release(client: Client): void {
+    if (!client.closed && !client.destroyed) this.idle.push(client);
   }
 
   destroy(): void {
@@ -153,13 +153,16 @@ class Exchange implements Dispatcher.DispatchHandler {
   private status = 0;
   /** The body's chunks, when the step reads it; otherwise each chunk is dropped as it comes. */
   private readonly chunks: Buffer[] | undefined;
+  private readonly signal: AbortSignal;
 
   constructor(
-    readJson: boolean,
-    private readonly signal: AbortSignal,
+    request: HttpRequest,
     private readonly settle: (outcome: HttpOutcome) => void,
+    private readonly connections: Connections,
+    private readonly client: Client,
   ) {
-    this.chunks = readJson ? [] : undefined;
+    this.chunks = request.readJson ? [] : undefined;
+    this.signal = request.signal;
   }
 
   onConnect(): void {}
@@ -177,10 +180,12 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     const json = this.chunks ? parseJson(Buffer.concat(this.chunks).toString('utf8')) : undefined;
+    this.connections.release(this.client);
     this.settle({ kind: 'answered', status: this.status, json });
   }
 
   onError(error: Error): void {
+    this.connections.release(this.client);
     this.settle(this.signal.aborted ? aborted : { kind: 'failed', error: transportFailure(error) });
   }
 }

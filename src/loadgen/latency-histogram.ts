@@ -30,6 +30,16 @@ export function createSecondHistogram(): JsHistogram {
   return histogram;
 }
 
+/**
+ * The same layout as a second's histogram in a flat array (about 10 KB): five times cheaper to
+ * record into, so the recorder fills one while a second lasts and packs it when the second ends.
+ */
+export function createSecondScratchHistogram(): JsHistogram {
+  const histogram = new Int32Histogram(lowestUs, highestUs, 2);
+  histogram.autoResize = true;
+  return histogram;
+}
+
 export function recordLatencyMs(histogram: JsHistogram, latencyMs: number): void {
   histogram.recordValue(Number.isFinite(latencyMs) ? Math.max(0, Math.round(latencyMs * 1000)) : 0);
 }

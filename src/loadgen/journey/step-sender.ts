@@ -45,7 +45,7 @@ export function stepSender(ctx: IterationContext, segment: string, deps: SenderD
       path: request.path,
       method: request.method,
       headers: request.headers,
-      ...(request.body === undefined ? {} : { body: request.body }),
+      body: request.body,
       readJson: request.readJson,
       timeoutMs: deps.timeoutMs,
       signal: ctx.signal,
