@@ -1,5 +1,6 @@
 import { EnvironmentError } from '../../core/errors.js';
-import { firstLine } from './api-failure.js';
+import {} from './api-failure.js';
+import { firstLine } from '../../core/kube-context.js';
 import {
   chaosLabels,
   describeRef,

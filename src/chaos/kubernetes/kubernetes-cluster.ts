@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { EnvironmentError, UsageError } from '../../core/errors.js';
+import { EnvironmentError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { chaosApiFailure, firstLine, type ApiStatus, type ApiVerb } from './api-failure.js';
+import { firstLine, loadKubeConfig } from '../../core/kube-context.js';
+import { chaosApiFailure, type ApiStatus, type ApiVerb } from './api-failure.js';
 import type { ChaosCluster, ObservedChaos } from './apply.js';
 import {
   chaosApiGroup,
@@ -26,23 +27,7 @@ export interface KubernetesClusterOptions {
  */
 export async function kubernetesChaosCluster(options: KubernetesClusterOptions): Promise<ChaosCluster> {
   const k8s = await import('@kubernetes/client-node');
-  const config = new k8s.KubeConfig();
-  try {
-    if (options.kubeconfig === undefined) config.loadFromDefault();
-    else config.loadFromFile(options.kubeconfig);
-  } catch (error) {
-    const file = options.kubeconfig === undefined ? '' : ` ${options.kubeconfig}`;
-    throw new UsageError(`cannot read the kubeconfig${file}: ${firstLine(error)}`);
-  }
-  const current = config.getCurrentCluster();
-  // With no kubeconfig at all, the client falls back to http://localhost:8080, where the store itself
-  // may be listening; refuse rather than send faults to whatever answers there.
-  if (!current || config.getCurrentContext() === 'loaded-context') {
-    throw new EnvironmentError(
-      'no Kubernetes context: set KUBECONFIG, create ~/.kube/config, or give --kubeconfig FILE',
-    );
-  }
-  const server = current.server;
+  const { config, server } = loadKubeConfig(k8s, options.kubeconfig);
   const api = config.makeApiClient(k8s.CustomObjectsApi);
   const statusOf = (error: unknown): ApiStatus | undefined =>
     error instanceof k8s.ApiException ? { code: error.code, body: error.body as unknown } : undefined;

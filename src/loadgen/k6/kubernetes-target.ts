@@ -1,4 +1,11 @@
 import { EnvironmentError, UsageError } from '../../core/errors.js';
+import {
+  credentialsHint,
+  firstLine,
+  loadKubeConfig,
+  statusMessage,
+  unansweredRequest,
+} from '../../core/kube-context.js';
 import type { Logger } from '../../core/logger.js';
 import type { ManifestTarget } from './apply.js';
 
@@ -15,28 +22,13 @@ export interface KubernetesTargetOptions {
  */
 export async function kubernetesTarget(options: KubernetesTargetOptions): Promise<ManifestTarget> {
   const k8s = await import('@kubernetes/client-node');
-  const config = new k8s.KubeConfig();
-  try {
-    if (options.kubeconfig === undefined) config.loadFromDefault();
-    else config.loadFromFile(options.kubeconfig);
-  } catch (error) {
-    const file = options.kubeconfig === undefined ? '' : ` ${options.kubeconfig}`;
-    throw new UsageError(`cannot read the kubeconfig${file}: ${firstLine(error)}`);
-  }
-  const cluster = config.getCurrentCluster();
-  // With no kubeconfig at all, the client falls back to http://localhost:8080, where the store itself
-  // may be listening; refuse rather than post objects to whatever answers there.
-  if (!cluster || config.getCurrentContext() === 'loaded-context') {
-    throw new EnvironmentError(
-      'no Kubernetes context: set KUBECONFIG, create ~/.kube/config, or give --kubeconfig FILE',
-    );
-  }
+  const { config, server } = loadKubeConfig(k8s, options.kubeconfig);
   const core = config.makeApiClient(k8s.CoreV1Api);
   const custom = config.makeApiClient(k8s.CustomObjectsApi);
   const failure = (error: unknown, kind: string, metadata: { name: string; namespace?: string }) => {
     const status =
       error instanceof k8s.ApiException ? { code: error.code, body: error.body as unknown } : undefined;
-    return apiFailure(error, status, { kind, ...metadata, server: cluster.server });
+    return apiFailure(error, status, { kind, ...metadata, server });
   };
   return {
     async createConfigMap(configMap) {
@@ -130,14 +122,7 @@ function apiFailure(
 ): EnvironmentError {
   const { kind, name, namespace = 'default', server } = object;
   const subject = `${kind} ${namespace}/${name}`;
-  if (status === undefined) {
-    const code = errorCode(error);
-    return new EnvironmentError(
-      code !== undefined && networkCodes.has(code)
-        ? `cannot create ${subject}: the Kubernetes API server ${server} is unreachable (${code}); check the kube context`
-        : `cannot create ${subject}: the request to the Kubernetes API server ${server} failed: ${firstLine(error)}`,
-    );
-  }
+  if (status === undefined) return unansweredRequest(`create ${subject}`, server, error);
   if (status.code === 409) {
     return new EnvironmentError(
       `${subject} already exists: delete it with \`kubectl delete testrun/${name} configmap/${name} -n ${namespace} --ignore-not-found\`, ` +
@@ -148,52 +133,8 @@ function apiFailure(
   const hint =
     status.code === 404 && kind === 'TestRun'
       ? ' (is k6-operator installed? its TestRun CRD is missing)'
-      : status.code === 401 || status.code === 403
-        ? ' (check the credentials and RBAC of the kube context)'
-        : '';
+      : credentialsHint(status.code);
   return new EnvironmentError(
     `cannot create ${subject}: the API server answered ${status.code}${reason ? `: ${reason}` : ''}${hint}`,
   );
-}
-
-/** Errors that mean no answer came back, as opposed to a client refusing its own configuration. */
-const networkCodes: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
-}
-
-/** The `message` of a Kubernetes Status object, whether the client handed it over parsed or as text. */
-function statusMessage(body: unknown): string | undefined {
-  let value = body;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch {
-      return firstLine(value) || undefined;
-    }
-  }
-  if (
-    typeof value === 'object' &&
-    value !== null &&
-    'message' in value &&
-    typeof value.message === 'string'
-  ) {
-    return firstLine(value.message);
-  }
-  return undefined;
-}
-
-function firstLine(value: unknown): string {
-  const text = value instanceof Error ? value.message : String(value);
-  return text.split('\n')[0]?.trim() ?? text;
 }
