@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'dist/shopsre.js');
@@ -23,6 +24,7 @@ const role = process.argv[2];
 if (role === 'server') serve();
 else if (role === 'autocannon') await autocannonClient(process.argv[3]);
 else if (role === 'engine') await engineClient(process.argv[3], Number(process.argv[4] ?? 0));
+else if (role === 'undici-floor') await undiciFloorClient(process.argv[3]);
 else await main();
 
 /** The one-core server: a plain keep-alive node:http answer, the cheapest a Node server can give. */
@@ -47,6 +49,45 @@ async function autocannonClient(url) {
       cpuSeconds: (user + system) / 1e6,
     }),
   );
+}
+
+/**
+ * The least undici can cost here: one Client per connection, each sending its next GET from the
+ * previous one's completion callback through `dispatch`, with no promise, engine or recording. The
+ * journey's client is built on the same calls, so this is the floor under its cost per request.
+ */
+async function undiciFloorClient(url) {
+  const { Client } = await import('undici');
+  const origin = new URL(url).origin;
+  const cpu = process.cpuUsage();
+  const startedAt = performance.now();
+  let requests = 0;
+  let running = true;
+  const clients = Array.from({ length: connections }, () => new Client(origin, { pipelining: 1 }));
+  const send = (client) =>
+    client.dispatch(
+      { path: '/', method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 },
+      {
+        onConnect() {},
+        onHeaders: () => true,
+        onData: () => true,
+        onComplete() {
+          if (!running) return;
+          requests++;
+          send(client);
+        },
+        onError(error) {
+          if (running) throw error;
+        },
+      },
+    );
+  for (const client of clients) send(client);
+  await sleep(seconds * 1000);
+  running = false;
+  const took = (performance.now() - startedAt) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
+  await Promise.all(clients.map((client) => client.destroy()));
+  console.log(JSON.stringify({ requests, seconds: took, cpuSeconds: (user + system) / 1e6 }));
 }
 
 /**
@@ -139,6 +180,8 @@ async function main() {
         return { rps, requests: rps * seconds, cpuSeconds: run.cpuSeconds };
       },
       autocannon: () => inProcess(onClientCore(`${process.execPath} ${self} autocannon ${url}`)),
+      'undici dispatch floor (callback loop, no engine)': () =>
+        inProcess(onClientCore(`${process.execPath} ${self} undici-floor ${url}`)),
       'shopsre engine, bare GET runner': () =>
         inProcess(onClientCore(`${process.execPath} --import tsx ${self} engine ${url}`)),
       'shopsre load run --journey single': () => {

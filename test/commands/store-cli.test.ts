@@ -89,10 +89,14 @@ describe('shopsre store serve, then store verify against it', () => {
   let addresses: Addresses;
 
   beforeAll(async () => {
-    serve = spawn(process.execPath, [bin, 'store', 'serve', '--port', '0', '--chaos-port', '0', '--products', '300', '--json'], {
-      cwd: root,
-      env,
-    });
+    serve = spawn(
+      process.execPath,
+      [bin, 'store', 'serve', '--port', '0', '--chaos-port', '0', '--products', '300', '--json'],
+      {
+        cwd: root,
+        env,
+      },
+    );
     // The first run on a machine builds the embedded database's template.
     addresses = await readyLine(serve, 60_000);
   }, 90_000);
