@@ -643,15 +643,44 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
       .command('revert')
       .description('revert the faults of runs that were killed; --all reverts every recorded fault')
       .option('--all', 'also faults of runs still alive')
+      .option(
+        '--kubernetes',
+        'also delete every Chaos Mesh object labelled app.kubernetes.io/managed-by=shopsre',
+      )
+      .option('--namespace <ns>', 'with --kubernetes: only in this namespace (default: every namespace)')
+      .option('--kubeconfig <file>', 'with --kubernetes: kubeconfig instead of KUBECONFIG or ~/.kube/config')
       .option('--json', 'print what was reverted as JSON'),
   )
-    .addHelpText('after', '\nExit codes: 0 nothing left, 3 a revert failed (the fault stays recorded).')
-    .action((opts: { state?: string; all?: boolean; json?: boolean }) => {
-      select(async (ctx) => {
-        const { runChaosRevert } = await import('./commands/chaos-revert.js');
-        return runChaosRevert({ ...opts, all: Boolean(opts.all), json: Boolean(opts.json) }, ctx);
-      });
-    });
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A killed run on Kubernetes may leave objects the state file here does not know (another machine,',
+        'a lost file): --kubernetes finds them by label.',
+        'Exit codes: 0 nothing left, 3 a revert failed (the fault stays recorded).',
+      ].join('\n'),
+    )
+    .action(
+      (opts: {
+        state?: string;
+        all?: boolean;
+        kubernetes?: boolean;
+        namespace?: string;
+        kubeconfig?: string;
+        json?: boolean;
+      }) => {
+        select(async (ctx) => {
+          const { runChaosRevert, labelledLeftovers } = await import('./commands/chaos-revert.js');
+          return runChaosRevert(
+            { ...opts, all: Boolean(opts.all), json: Boolean(opts.json) },
+            ctx,
+            opts.kubernetes
+              ? { kubernetesLeftovers: () => labelledLeftovers(opts.namespace, opts.kubeconfig, ctx) }
+              : {},
+          );
+        });
+      },
+    );
 
   return program;
 }

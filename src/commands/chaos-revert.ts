@@ -28,7 +28,7 @@ export async function runChaosRevert(
       ...(deps.kubernetesDriver ? { kubernetes: deps.kubernetesDriver } : {}),
     },
   });
-  const labelled = options.all && deps.kubernetesLeftovers ? await deps.kubernetesLeftovers() : 0;
+  const labelled = deps.kubernetesLeftovers ? await deps.kubernetesLeftovers() : 0;
   if (options.json) {
     ctx.io.stdout.write(
       `${JSON.stringify({ reverted: reverted.map((f) => ({ id: f.id, fault: f.fault, target: f.target })), failed: failed.map((f) => ({ id: f.fault.id, error: f.error })), kubernetesObjectsDeleted: labelled })}\n`,
@@ -43,4 +43,23 @@ export async function runChaosRevert(
       ctx.io.stdout.write('nothing to revert\n');
   }
   return failed.length > 0 ? ExitCode.environment : ExitCode.ok;
+}
+
+/** Deletes every Chaos Mesh object shopsre labelled (in one namespace, or all); returns how many. */
+export async function labelledLeftovers(
+  namespace: string | undefined,
+  kubeconfig: string | undefined,
+  ctx: CommandContext,
+): Promise<number> {
+  const [{ kubernetesChaosCluster }, { findLeftovers, revertOnKubernetes }] = await Promise.all([
+    import('../chaos/kubernetes/kubernetes-cluster.js'),
+    import('../chaos/kubernetes/apply.js'),
+  ]);
+  const cluster = await kubernetesChaosCluster({
+    ...(kubeconfig === undefined ? {} : { kubeconfig }),
+    logger: ctx.logger,
+  });
+  const found = await findLeftovers(cluster, namespace);
+  const outcomes = await revertOnKubernetes(found, cluster);
+  return outcomes.filter((o) => o.outcome === 'deleted').length;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runChaosInject } from '../../../src/commands/chaos-inject.js';
-import { runChaosRevert } from '../../../src/commands/chaos-revert.js';
+import { labelledLeftovers, runChaosRevert } from '../../../src/commands/chaos-revert.js';
 import type { CommandContext } from '../../../src/commands/context.js';
 import type { SignalSource } from '../../../src/commands/signals.js';
 import { kubernetesDriver } from '../../../src/chaos/kubernetes/kubernetes-driver.js';
@@ -175,5 +175,30 @@ describe('chaos inject --target kubernetes', () => {
     });
     expect(api.storedKeys()).toEqual([]);
     expect(JSON.parse(readFileSync(statePath, 'utf8'))).toEqual({ version: 1, faults: [] });
+  });
+
+  it('chaos revert --kubernetes deletes objects labelled by shopsre that no state file knows', async () => {
+    const { chaosManifests } = await import('../../../src/chaos/kubernetes/manifests.js');
+    const { resolveFaultSpec } = await import('../../../src/chaos/fault-spec.js');
+    const [object] = chaosManifests(resolveFaultSpec('db-latency', [], '5m'), {
+      namespace: 'shop',
+      runId: 'lost-run',
+    });
+    await fetch(`${api.url}${networkChaos}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(object),
+    });
+    expect(api.storedKeys()).toHaveLength(1);
+    const ctx = context();
+    const code = await runChaosRevert({ state: statePath, all: false, json: true }, ctx, {
+      kubernetesLeftovers: () => labelledLeftovers('shop', kubeconfig, ctx),
+    });
+    expect(code).toBe(ExitCode.ok);
+    expect(JSON.parse(ctx.out())).toMatchObject({ reverted: [], kubernetesObjectsDeleted: 1 });
+    expect(api.storedKeys()).toEqual([]);
+    expect(api.calls()).toContain(
+      `GET ${networkChaos}?labelSelector=${encodeURIComponent('app.kubernetes.io/managed-by=shopsre')}`,
+    );
   });
 });
