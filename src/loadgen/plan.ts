@@ -68,8 +68,11 @@ export interface IterationContext {
   record(sample: Sample): void;
 }
 
-/** One iteration of a journey (the checkout funnel, or a single GET). */
-export type IterationRunner = (ctx: IterationContext) => Promise<void>;
+/**
+ * One iteration of a journey (the checkout funnel, or a single GET). What it resolves to is ignored,
+ * so a one-request journey can hand back its request's own promise instead of wrapping it.
+ */
+export type IterationRunner = (ctx: IterationContext) => Promise<unknown>;
 
 /** Monotonic milliseconds, injected so the engine can run under a fake clock in tests. */
 export interface MonotonicClock {

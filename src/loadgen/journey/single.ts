@@ -18,10 +18,11 @@ export function singleJourney(
 ): IterationRunner {
   // One headers object per segment, built once: this journey is the benchmarks' hot loop.
   const headers = new Map(Object.keys(config.segmentMix).map((s) => [s, { [config.segmentHeader]: s }]));
-  return async (ctx) => {
+  // Not async: the runner returns the step's own promise, one promise and one await fewer per request.
+  return (ctx) => {
     const segment = planner.segment(ctx.iteration);
     const send = stepSender(ctx, segment, deps);
-    await send({
+    return send({
       step: singleStep,
       method: 'GET',
       path,
