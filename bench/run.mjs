@@ -98,3 +98,10 @@ const faultProxy = spawnSync(process.execPath, ['--import', 'tsx', 'bench/fault-
   stdio: 'inherit',
 });
 if (faultProxy.status !== 0) process.exitCode = faultProxy.status ?? 1;
+
+// The store's HTTP library against node:http and fastify (bench/server-library.mjs; about a minute).
+const serverLibrary = spawnSync(process.execPath, ['bench/server-library.mjs'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (serverLibrary.status !== 0) process.exitCode = serverLibrary.status ?? 1;
