@@ -5,7 +5,7 @@ import { chaosManifests, renderChaosManifests } from '../../../src/chaos/kuberne
 import type { KubernetesFaultOptions } from '../../../src/chaos/kubernetes/options.js';
 import { crdSchemaErrors, undeclaredFields } from '../../helpers/crd-schema.js';
 import { faultSpec, shopOptions } from './fixtures.js';
-import { expectGolden } from './golden.js';
+import { expectGolden } from '../../helpers/golden.js';
 
 /**
  * One representative per Chaos Mesh kind and shape: DNSChaos, PodChaos, a NetworkChaos to an external
@@ -46,7 +46,7 @@ describe('printed Chaos Mesh manifests match their reviewed golden files', () =>
   it.each(goldens)('%s', (file, fault, params, extra) => {
     const objects = chaosManifests(faultSpec(fault, params), { ...shopOptions, ...extra });
     const text = renderChaosManifests(objects);
-    expectGolden(file, text);
+    expectGolden('chaos', file, text);
     for (const document of parseAllDocuments(text)) {
       const object = document.toJS() as { kind: string };
       const schema = `chaos-mesh/${object.kind}.json` as const;

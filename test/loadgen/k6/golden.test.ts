@@ -1,7 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderK6Script } from '../../../src/loadgen/k6/script.js';
+import { expectGolden } from '../../helpers/golden.js';
 import { exampleSlos, plan } from './fixtures.js';
 
 /**
@@ -9,23 +8,13 @@ import { exampleSlos, plan } from './fixtures.js';
  * and the SLOs (examples/checkout.slo.yaml), type-checked (type-check.test.ts) and run against the
  * fake store (journey-equivalence.test.ts). It changes only with UPDATE_GOLDEN=1.
  */
-function expectGolden(name: string, actual: string): void {
-  const path = fileURLToPath(new URL(`../../golden/loadgen/${name}`, import.meta.url));
-  if (process.env.UPDATE_GOLDEN === '1') {
-    writeFileSync(path, actual);
-    return;
-  }
-  if (!existsSync(path))
-    throw new Error(`missing golden ${name}: run the test with UPDATE_GOLDEN=1 and review it`);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
 
 describe('the k6 script of a ramping checkout run gated on the example SLOs', () => {
   it('matches the reviewed golden file', async () => {
     const script = renderK6Script(plan('ramping-arrival-rate'), await exampleSlos(), {
       version: '0.0.0-golden',
     });
-    expectGolden('checkout-ramping-arrival-rate.k6.js', script);
+    expectGolden('loadgen', 'checkout-ramping-arrival-rate.k6.js', script);
   });
 
   it('renders the same bytes for the same inputs', async () => {
