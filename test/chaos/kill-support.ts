@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, readFile, stat, symlink, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 /** The built CLI, as a user runs it: `npm run build` makes it. */
@@ -174,24 +174,14 @@ export async function readFaults(path: string): Promise<StateEntry[] | undefined
 }
 
 /** A tiny upstream: 200 for `GET /healthz` (the probe) and for anything else. */
-export async function startUpstream(): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createHttpServer((request, response) => {
+export function startUpstream(): Promise<LoopbackServer> {
+  return startLoopbackServer((request, response) => {
     request.resume();
     request.on('end', () => {
       response.writeHead(200, { 'content-type': 'text/plain' });
       response.end(request.url === '/healthz' ? 'healthy' : 'ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /** A loopback port nothing listens on (bound, then closed). */

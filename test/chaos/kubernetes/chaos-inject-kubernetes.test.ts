@@ -143,11 +143,8 @@ describe('chaos inject --target kubernetes', () => {
       kubeconfig,
       logger: createLogger({ sink: bufferWriter(), clock: systemClock }),
     });
-    await fetch(`${api.url}${networkChaos}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(object),
-    });
+    if (!object) throw new Error('db-latency makes one object');
+    api.preload(object);
     expect(api.storedKeys()).toHaveLength(1);
     await updateState(statePath, (state) => ({
       ...state,
@@ -184,11 +181,8 @@ describe('chaos inject --target kubernetes', () => {
       namespace: 'shop',
       runId: 'lost-run',
     });
-    await fetch(`${api.url}${networkChaos}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(object),
-    });
+    if (!object) throw new Error('db-latency makes one object');
+    api.preload(object);
     expect(api.storedKeys()).toHaveLength(1);
     const ctx = context();
     const code = await runChaosRevert({ state: statePath, all: false, json: true }, ctx, {

@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startLoopbackServer } from '../../helpers/loopback-server.js';
 
 /** A request as the stub API server received it. */
 export interface ApiRequest {
@@ -143,7 +142,7 @@ export async function startStubChaosApi() {
     return status(405, 'MethodNotAllowed', `${request.method} is not supported here`);
   };
 
-  const server: Server = createServer((req, res) => {
+  const { url, close } = await startLoopbackServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -159,10 +158,8 @@ export async function startStubChaosApi() {
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     /** `METHOD path` of every request so far, the query string kept. */
     calls: () => requests.map((r) => `${r.method} ${r.path}`),
@@ -186,11 +183,7 @@ export async function startStubChaosApi() {
       injection = { afterReads: 1 };
       override = undefined;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { HttpClient, HttpOutcome, HttpRequest } from '../../../src/loadgen/http-client.js';
+import { startLoopbackServer, type LoopbackServer } from '../../helpers/loopback-server.js';
 
 /** A request as the store saw it. */
 export interface SeenRequest {
@@ -94,8 +93,8 @@ function ok(value: unknown) {
 }
 
 /** The fake store behind a node:http server on 127.0.0.1. */
-export async function listen(store: FakeStore): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
+export function listen(store: FakeStore): Promise<LoopbackServer> {
+  return startLoopbackServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -114,16 +113,6 @@ export async function listen(store: FakeStore): Promise<{ url: string; close(): 
       else send();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /**

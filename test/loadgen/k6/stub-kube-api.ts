@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startLoopbackServer } from '../../helpers/loopback-server.js';
 
 /** A request as the stub API server received it. */
 export interface ApiRequest {
@@ -25,7 +24,7 @@ export interface ApiAnswer {
 export async function startStubKubeApi() {
   const requests: ApiRequest[] = [];
   const answers = new Map<string, ApiAnswer>();
-  const server: Server = createServer((req, res) => {
+  const { url, close } = await startLoopbackServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -43,10 +42,8 @@ export async function startStubKubeApi() {
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     /** Answers `METHOD /path` with this status and body from now on. */
     answer(route: string, answer: ApiAnswer) {
@@ -56,11 +53,7 @@ export async function startStubKubeApi() {
       requests.length = 0;
       answers.clear();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 
