@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
+import { numberFlag as number } from './number-flag.js';
 import type { LoadFlags } from '../loadgen/build-plan.js';
 import type { ExecutorKind } from '../loadgen/plan.js';
 import type { PresetName } from '../loadgen/presets.js';
@@ -41,34 +42,13 @@ export function loadFlags(flags: LoadRunFlags): { plan: LoadFlags; workers: numb
   };
   // More threads than cores only adds scheduling noise to the latencies.
   const cores = availableParallelism();
-  const workers = number('--workers', flags.workers, { integer: true, min: 1, max: cores }) ?? 1;
+  const workers =
+    number('--workers', flags.workers, { integer: true, min: 1, max: cores, maxWhy: 'on this machine' }) ?? 1;
   return { plan, workers };
 }
 
 function optionalNumber<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
-}
-
-function number(
-  flag: string,
-  text: string | undefined,
-  rules: { integer?: boolean; min?: number; max?: number },
-): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  const kind = rules.integer ? 'a whole number' : 'a number';
-  const fail = (why: string): never => {
-    throw new UsageError(`${flag} "${text}": ${why}`);
-  };
-  if (text.trim() === '' || !Number.isFinite(value)) return fail(`expected ${kind}`);
-  if (rules.integer && !Number.isSafeInteger(value)) return fail(`expected ${kind}`);
-  if (rules.min !== undefined && value < rules.min) {
-    return fail(
-      rules.min === Number.MIN_VALUE ? 'expected a number above 0' : `expected at least ${rules.min}`,
-    );
-  }
-  if (rules.max !== undefined && value > rules.max) return fail(`at most ${rules.max} on this machine`);
-  return value;
 }
 
 function parseDurationFlag(text: string): number {

@@ -1,5 +1,6 @@
 import { EnvironmentError, ExitCode, UsageError } from '../core/errors.js';
 import type { CommandContext } from './context.js';
+import { numberFlag } from './number-flag.js';
 import { abortOnStopSignal, type SignalSource } from './signals.js';
 import type { FaultProxyServer } from '../chaos/local/proxy/index.js';
 import { faultProxyInterposer } from '../chaos/local/store-links.js';
@@ -35,14 +36,14 @@ export async function runStoreServe(
   ctx: CommandContext,
   deps: StoreServeDeps = {},
 ): Promise<ExitCode> {
-  const port = integerFlag('--port', options.port ?? '8080', 0, 65_535);
-  const seed = integerFlag('--seed', options.seed ?? '1', 0, 2 ** 31);
-  const products =
-    options.products === undefined ? undefined : integerFlag('--products', options.products, 1, 100_000);
-  const maxInFlight =
-    options.maxInFlight === undefined
-      ? undefined
-      : integerFlag('--max-in-flight', options.maxInFlight, 1, 100_000);
+  const port = numberFlag('--port', options.port ?? '8080', { integer: true, min: 0, max: 65_535 });
+  const seed = numberFlag('--seed', options.seed ?? '1', { integer: true, min: 0, max: 2 ** 31 });
+  const products = numberFlag('--products', options.products, { integer: true, min: 1, max: 100_000 });
+  const maxInFlight = numberFlag('--max-in-flight', options.maxInFlight, {
+    integer: true,
+    min: 1,
+    max: 100_000,
+  });
   const host = options.host ?? '127.0.0.1';
   for (const [flag, url] of [
     ['--database-url', options.databaseUrl],
@@ -52,7 +53,11 @@ export async function runStoreServe(
       throw new UsageError(`${flag} must be a postgres:// URL, got "${url}"`);
     }
   }
-  const chaosPort = integerFlag('--chaos-port', options.chaosPort ?? '8474', 0, 65_535);
+  const chaosPort = numberFlag('--chaos-port', options.chaosPort ?? '8474', {
+    integer: true,
+    min: 0,
+    max: 65_535,
+  });
   const stop = abortOnStopSignal(deps.signals ?? process);
   const { createStore } = await import('../../reference-store/src/store.js');
   let proxies: FaultProxyServer | undefined;
@@ -139,14 +144,6 @@ export async function runStoreServe(
   await proxies?.close();
   ctx.logger.info('stopped');
   return ExitCode.ok;
-}
-
-function integerFlag(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
 }
 
 function redactPassword(url: string): string {

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { request } from 'node:http';
+import { parseHostPort } from './proxy/address.js';
 
 /** What one probe through a proxy saw. */
 export type ProbeResult =
@@ -62,6 +63,7 @@ export function probePostgres(listen: string, timeoutMs: number): Promise<ProbeR
 }
 
 function splitAddress(listen: string): [string, number] {
-  const at = listen.lastIndexOf(':');
-  return [listen.slice(0, at).replace(/^\[|\]$/g, ''), Number(listen.slice(at + 1))];
+  const endpoint = parseHostPort(listen);
+  if (!endpoint) throw new Error(`a proxy listens on ${listen}: not host:port`);
+  return [endpoint.host, endpoint.port];
 }

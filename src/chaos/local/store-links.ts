@@ -1,4 +1,5 @@
 import type { DependencyLink, Interposer } from '../../../reference-store/src/dependencies.js';
+import { parseHostPort } from './proxy/address.js';
 
 /** The part of the fault proxy server the store wiring needs. */
 export interface ProxyHost {
@@ -24,14 +25,10 @@ export function faultProxyInterposer(host: ProxyHost): Interposer {
       listen: '127.0.0.1:0',
       upstream: tcp ? `${url.hostname}:${url.port}` : url.origin,
     });
-    const [hostname, port] = splitListen(proxy.listen);
-    url.hostname = hostname;
-    url.port = port;
+    const endpoint = parseHostPort(proxy.listen);
+    if (!endpoint) throw new Error(`fault proxy ${link} listens on ${proxy.listen}: not host:port`);
+    url.hostname = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+    url.port = String(endpoint.port);
     return url.toString().replace(/\/$/, '');
   };
-}
-
-function splitListen(listen: string): [string, string] {
-  const at = listen.lastIndexOf(':');
-  return [listen.slice(0, at), listen.slice(at + 1)];
 }
