@@ -57,6 +57,31 @@ const vendorParam = {
   default: 'primary',
   choices: ['primary', 'backup'],
 } as const;
+/** Added latency and its jitter, in ms; jitter may go up to half the latency's maximum. */
+function latency(defaults: {
+  latencyMs: number;
+  jitterMs: number;
+  maxMs: number;
+}): Record<'latencyMs' | 'jitterMs', FaultParam> {
+  return {
+    latencyMs: {
+      kind: 'number',
+      description: 'added latency',
+      default: defaults.latencyMs,
+      min: 1,
+      max: defaults.maxMs,
+      unit: 'ms',
+    },
+    jitterMs: {
+      kind: 'number',
+      description: 'uniform jitter around it',
+      default: defaults.jitterMs,
+      min: 0,
+      max: defaults.maxMs / 2,
+      unit: 'ms',
+    },
+  };
+}
 const rate = (description: string): FaultParam => ({
   kind: 'number',
   description,
@@ -97,22 +122,7 @@ export const catalogue: Readonly<Record<FaultName, FaultDefinition>> = {
     target: 'vendor-primary',
     params: {
       vendor: vendorParam,
-      latencyMs: {
-        kind: 'number',
-        description: 'added latency',
-        default: 1500,
-        min: 1,
-        max: 120_000,
-        unit: 'ms',
-      },
-      jitterMs: {
-        kind: 'number',
-        description: 'uniform jitter around it',
-        default: 250,
-        min: 0,
-        max: 60_000,
-        unit: 'ms',
-      },
+      ...latency({ latencyMs: 1500, jitterMs: 250, maxMs: 120_000 }),
       rate: rate('share of calls slowed, 0 to 1'),
     },
     maxDurationMs: 60 * minute,
@@ -159,22 +169,7 @@ export const catalogue: Readonly<Record<FaultName, FaultDefinition>> = {
     description: 'every round trip to the database is slowed, with jitter',
     target: 'database',
     params: {
-      latencyMs: {
-        kind: 'number',
-        description: 'added latency',
-        default: 100,
-        min: 1,
-        max: 60_000,
-        unit: 'ms',
-      },
-      jitterMs: {
-        kind: 'number',
-        description: 'uniform jitter around it',
-        default: 20,
-        min: 0,
-        max: 30_000,
-        unit: 'ms',
-      },
+      ...latency({ latencyMs: 100, jitterMs: 20, maxMs: 60_000 }),
     },
     maxDurationMs: 60 * minute,
     defaultDurationMs: 30_000,
@@ -190,22 +185,7 @@ export const catalogue: Readonly<Record<FaultName, FaultDefinition>> = {
         default: 'origin',
         choices: ['origin', 'edge'],
       },
-      latencyMs: {
-        kind: 'number',
-        description: 'added latency',
-        default: 2000,
-        min: 1,
-        max: 120_000,
-        unit: 'ms',
-      },
-      jitterMs: {
-        kind: 'number',
-        description: 'uniform jitter around it',
-        default: 200,
-        min: 0,
-        max: 60_000,
-        unit: 'ms',
-      },
+      ...latency({ latencyMs: 2000, jitterMs: 200, maxMs: 120_000 }),
     },
     maxDurationMs: 60 * minute,
     defaultDurationMs: 30_000,
