@@ -99,7 +99,7 @@ const faultProxy = spawnSync(process.execPath, ['--import', 'tsx', 'bench/fault-
 });
 if (faultProxy.status !== 0) process.exitCode = faultProxy.status ?? 1;
 
-// The store's HTTP library against node:http and fastify (bench/server-library.mjs; about a minute).
+// The store's HTTP library (hono) against bare node:http (bench/server-library.mjs; about a minute).
 const serverLibrary = spawnSync(process.execPath, ['bench/server-library.mjs'], {
   cwd: root,
   stdio: 'inherit',

@@ -1,7 +1,8 @@
-// Which HTTP server library the reference store should use: plain node:http, fastify, and hono on
+// Which HTTP server library the reference store should use: plain node:http and hono on
 // @hono/node-server, each answering the store's product lookup (`GET /api/products/:id`, JSON,
 // about 600 bytes, serialized per request the way each library does it) and 404 otherwise. Run with
-// `node bench/server-library.mjs`.
+// `node bench/server-library.mjs`. fastify was measured too when the library was chosen (README); it is
+// no longer a dependency, because its current releases pull in packages that need Node 22.
 //
 // Each server runs alone in its own child process on CPU 0 and autocannon runs here on CPU 1
 // (taskset, when present), in interleaved rounds with a fresh server each time; the best round of
@@ -55,16 +56,6 @@ const servers = {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     return server.address().port;
-  },
-  fastify: async () => {
-    const { default: Fastify } = await import('fastify');
-    const app = Fastify({ logger: false });
-    app.get('/api/products/:id', async (request, reply) => {
-      if (request.params.id === String(product.id)) return product;
-      return reply.code(404).send({ error: 'not_found' });
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    return app.server.address().port;
   },
   'hono (@hono/node-server)': async () => {
     const { Hono } = await import('hono');

@@ -51,10 +51,11 @@ function reportError(error: unknown, io: Io, debug: boolean): ExitCode {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`internal error: ${message}\n`);
+  io.stderr.write(
+    `internal error (a bug in shopsre, exit 4): ${message}; rerun with --debug for the stack and report it\n`,
+  );
   if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-  else io.stderr.write('run again with --debug for a stack trace, and report it as a bug\n');
-  return ExitCode.checkFailed;
+  return ExitCode.internal;
 }
 
 function buildProgram(io: Io, select: (handler: Handler) => void): Command {
@@ -291,9 +292,18 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
     .option('--name <name>', 'name of the ConfigMap and TestRun (default the run id, shopsre-DATE-TIME)')
     .option('--apply', 'create them in the current kube context; without it nothing is sent')
     .option('--kubeconfig <file>', 'kubeconfig to use instead of KUBECONFIG or ~/.kube/config')
+    .option(
+      '--allow-target <host>',
+      'with --apply: let the runners load a host other than a Service of --namespace (repeatable)',
+      collect,
+      [],
+    )
     .addHelpText(
       'after',
       [
+        '',
+        'Targets: with --apply the runners may load a Service of their own namespace (store, store.NS,',
+        'store.NS.svc...) without asking; any other host needs --allow-target HOST, as load run does.',
         '',
         'Thresholds: availability SLOs as rate<=budget on a Rate of failed requests, latency SLOs as',
         'p(objective)<=threshold on a Trend, one custom metric per SLO; dropped_iterations count<1 for',
@@ -320,6 +330,7 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
           name?: string;
           apply?: boolean;
           kubeconfig?: string;
+          allowTarget: string[];
         },
       ) => {
         select(async (ctx) => {

@@ -57,15 +57,18 @@ describe('argv in, options and exit code out', () => {
     expect(await run(['slo', 'validate', 'a.yaml'], io())).toBe(2);
   });
 
-  it('shows a stack for internal errors only under --debug', async () => {
+  it('exits 4 on an internal error, with one line that calls it a bug, and a stack only under --debug', async () => {
     validate.mockRejectedValueOnce(new TypeError('boom'));
     const quiet = io();
-    expect(await run(['slo', 'validate', 'a.yaml'], quiet)).toBe(1);
-    expect(quiet.err()).toMatch(/^internal error: boom\nrun again with --debug/);
+    expect(await run(['slo', 'validate', 'a.yaml'], quiet)).toBe(ExitCode.internal);
+    expect(ExitCode.internal).toBe(4);
+    expect(quiet.err()).toBe(
+      'internal error (a bug in shopsre, exit 4): boom; rerun with --debug for the stack and report it\n',
+    );
     expect(quiet.err()).not.toMatch(/at .*cli/);
     validate.mockRejectedValueOnce(new TypeError('boom'));
     const loud = io();
-    await run(['--debug', 'slo', 'validate', 'a.yaml'], loud);
+    expect(await run(['--debug', 'slo', 'validate', 'a.yaml'], loud)).toBe(4);
     expect(loud.err()).toMatch(/TypeError: boom\n\s+at /);
   });
 });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { buildLoadPlan } from '../loadgen/build-plan.js';
 import { applyManifests, dryRunTarget } from '../loadgen/k6/apply.js';
+import { checkClusterTarget } from '../loadgen/k6/cluster-target.js';
 import { kubernetesTarget } from '../loadgen/k6/kubernetes-target.js';
 import { checkNamespace, operatorManifestsYaml, renderOperatorManifests } from '../loadgen/k6/operator.js';
 import { peakVus } from '../loadgen/k6/scenario.js';
@@ -44,6 +45,8 @@ export interface LoadK6Options {
   readonly apply: boolean;
   /** kubeconfig file; default KUBECONFIG or ~/.kube/config. */
   readonly kubeconfig?: string;
+  /** Hosts outside the TestRun's namespace that its runners may load (with --apply). */
+  readonly allowTarget?: readonly string[];
 }
 
 /** `load k6`: the plan of `load run` as a k6 script, or as k6-operator objects, optionally applied. */
@@ -86,6 +89,9 @@ export async function runLoadK6(options: LoadK6Options, ctx: CommandContext): Pr
     parallelism,
     runId,
   });
+  if (options.apply && options.namespace !== undefined) {
+    checkClusterTarget(plan.journey.target, options.namespace, options.allowTarget ?? []);
+  }
   const target = options.apply
     ? await kubernetesTarget({ kubeconfig: options.kubeconfig, logger })
     : dryRunTarget(logger);

@@ -6,6 +6,8 @@ export const ExitCode = {
   checkFailed: 1,
   badInput: 2,
   environment: 3,
+  /** A bug in shopsre, not in the input or the environment: CI must not read it as a breach. */
+  internal: 4,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

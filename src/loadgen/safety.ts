@@ -16,8 +16,8 @@ export async function checkTarget(
   lookup: LookupAll,
 ): Promise<void> {
   const url = new URL(target);
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  const named = new Set(allowed.map((entry) => entry.replace(/^\[(.*)\]$/, '$1').toLowerCase()));
+  const host = normalizeHost(url.hostname);
+  const named = new Set(allowed.map(normalizeHost));
   if (named.has(host) || named.has(url.host.toLowerCase())) return;
   // RFC 6761: `localhost` and names under it are loopback by definition, whatever a resolver says.
   if (host === 'localhost' || host.endsWith('.localhost')) return;
@@ -25,11 +25,20 @@ export async function checkTarget(
   const outside = addresses.filter((address) => !isLoopback(address));
   if (outside.length > 0) {
     const resolved = isIP(host) === 0 ? ` (resolves to ${outside.join(', ')})` : '';
-    throw new UsageError(
-      `refusing to send load to ${host}${resolved}: only loopback targets are allowed by default; ` +
-        `if this host is yours to load, add --allow-target ${host}`,
-    );
+    throw targetRefused(`${host}${resolved}`, 'only loopback targets are allowed by default', host);
   }
+}
+
+/** The one refusal line of every load command, so `load run` and `load k6 --apply` say it alike. */
+export function targetRefused(subject: string, rule: string, host: string): UsageError {
+  return new UsageError(
+    `refusing to send load to ${subject}: ${rule}; if this host is yours to load, add --allow-target ${host}`,
+  );
+}
+
+/** `[::1]` and `::1`, `Store` and `store` name the same host. */
+export function normalizeHost(host: string): string {
+  return host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
 }
 
 async function resolve(host: string, lookup: LookupAll): Promise<string[]> {

@@ -7,11 +7,11 @@ import { fixedClock } from '../../src/core/clock.js';
 import { ExitCode, UsageError } from '../../src/core/errors.js';
 import { bufferWriter } from '../../src/core/io.js';
 import { createLogger } from '../../src/core/logger.js';
-import { readShared } from '../helpers/shared-files.js';
+import { readFixture } from '../helpers/fixture-files.js';
 
 const workdir = mkdtempSync(join(tmpdir(), 'shopsre-generate-'));
 afterAll(() => rmSync(workdir, { recursive: true, force: true }));
-writeFileSync(join(workdir, 'sloth.yaml'), readShared('reference/sloth/examples/getting-started.yml'));
+writeFileSync(join(workdir, 'sloth.yaml'), readFixture('reference/sloth/examples/getting-started.yml'));
 
 async function generate(options: Partial<SloGenerateOptions>) {
   const stdout = bufferWriter();

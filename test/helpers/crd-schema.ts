@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
-import { sharedPath } from './shared-files.js';
+import { crdSchemaPath } from './fixture-files.js';
 
 /**
- * Validates generated Kubernetes objects against the CRD schemas in ../shared/schemas
+ * Validates generated Kubernetes objects against the CRD schemas in schemas/crds
  * (`prometheus-operator/PrometheusRule.json`, `k6-operator/TestRun.json`, `chaos-mesh/*.json`).
  * Draft-04 because Chaos Mesh uses its boolean `exclusiveMinimum`; `strict: false` because of the
- * `x-kubernetes-*` keywords; Go's inline `(?i)` becomes JavaScript's `i` flag (shared/schemas/README.md).
+ * `x-kubernetes-*` keywords; Go's inline `(?i)` becomes JavaScript's `i` flag (schemas/crds/README.md).
  */
 type CrdSchemaFile = `${'prometheus-operator' | 'k6-operator' | 'chaos-mesh'}/${string}.json`;
 
@@ -31,7 +31,7 @@ const goRegExp = Object.assign(
 );
 
 function loadCrdSchema(file: CrdSchemaFile): JsonSchema {
-  return JSON.parse(readFileSync(sharedPath(`schemas/${file}`), 'utf8')) as JsonSchema;
+  return JSON.parse(readFileSync(crdSchemaPath(file), 'utf8')) as JsonSchema;
 }
 
 /** Schema violations as `path: message` lines; empty when the object is valid. */

@@ -42,6 +42,7 @@ function loadK6(options: Partial<LoadK6Options>) {
   const run = runLoadK6(
     {
       target: 'http://store.shop.svc:8080',
+      allowTarget: ['store.shop.svc'],
       operator: true,
       apply: true,
       namespace: 'load',
@@ -185,6 +186,40 @@ describe('load k6 --operator --apply, against a stub Kubernetes API server on lo
       expect(error).toBeInstanceOf(UsageError);
       expect((error as UsageError).exitCode).toBe(ExitCode.badInput);
       expect(api.requests).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['http://203.0.113.9:8080', '203.0.113.9'],
+    ['https://shop.example.com', 'shop.example.com'],
+    ['http://store.shop.svc:8080', 'store.shop.svc'],
+    ['http://store.shop:8080', 'store.shop'],
+    ['http://127.0.0.1:8080', '127.0.0.1'],
+  ])(
+    'refuses --apply to %s (not a Service of the namespace) without --allow-target, before any request',
+    async (target, host) => {
+      const { run } = loadK6({ target, allowTarget: [] });
+      await expect(run).rejects.toThrow(
+        new UsageError(
+          `refusing to send load to ${host}: from the cluster only Services of namespace load (name, name.load, ` +
+            `name.load.svc[.cluster domain]) are allowed by default; if this host is yours to load, add --allow-target ${host}`,
+        ),
+      );
+      expect(api.requests).toEqual([]);
+    },
+  );
+
+  it.each([
+    'http://store:8080',
+    'http://store.load:8080',
+    'http://store.load.svc:8080',
+    'http://store.load.svc.cluster.local',
+  ])(
+    'applies a TestRun that loads %s, a Service of its own namespace, without --allow-target',
+    async (target) => {
+      const { run } = loadK6({ target, allowTarget: [] });
+      expect(await run).toBe(ExitCode.ok);
+      expect(api.requests.map((r) => `${r.method} ${r.path}`)).toContain(`POST ${testRunPath}`);
     },
   );
 

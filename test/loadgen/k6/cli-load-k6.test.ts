@@ -60,6 +60,7 @@ describe('shopsre load k6: argv in, options out', () => {
         name: 'spike-test',
         apply: true,
         kubeconfig: 'kc.yaml',
+        allowTarget: [],
       },
       expect.anything(),
     );
@@ -69,7 +70,7 @@ describe('shopsre load k6: argv in, options out', () => {
     loadK6.mockResolvedValueOnce(ExitCode.ok);
     await run(['load', 'k6', '--target', 'http://127.0.0.1:8080'], io());
     expect(loadK6).toHaveBeenLastCalledWith(
-      { profile: undefined, target: 'http://127.0.0.1:8080', operator: false, apply: false },
+      { profile: undefined, target: 'http://127.0.0.1:8080', operator: false, apply: false, allowTarget: [] },
       expect.anything(),
     );
   });

@@ -121,6 +121,7 @@ describe('shopsre load k6', () => {
       operator: true,
       apply: true,
       namespace: 'load',
+      target: 'http://store:8080',
       kubeconfig: join(workdir, 'empty-kubeconfig'),
     }).then(
       () => undefined,

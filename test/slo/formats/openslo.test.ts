@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { findingsOf, loadFromMemory } from '../helpers.js';
 
 const reference = (path: string): string =>
-  readFileSync(new URL(`../../../../shared/reference/openslo/${path}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../fixtures/reference/openslo/${path}`, import.meta.url), 'utf8');
 
 const inlineSlo = `apiVersion: openslo/v1
 kind: SLO

@@ -3,7 +3,7 @@ import { formatFinding } from '../../../src/core/errors.js';
 import { parseYamlFile } from '../../../src/core/yaml-source.js';
 import { slothLoader } from '../../../src/slo/formats/sloth.js';
 import { defaultWindows } from '../../../src/slo/windows.js';
-import { readShared } from '../../helpers/shared-files.js';
+import { readFixture } from '../../helpers/fixture-files.js';
 
 const day = 86_400_000;
 
@@ -32,7 +32,7 @@ slos:
 describe('the Sloth prometheus/v1 loader maps specs to SLOs', () => {
   it("Sloth's in-base.yaml becomes two SLOs with merged labels, Sloth's tiers and the default period", () => {
     const { slos, findings } = load(
-      readShared('reference/sloth/test/integration/prometheus/testdata/in-base.yaml'),
+      readFixture('reference/sloth/test/integration/prometheus/testdata/in-base.yaml'),
       28 * day,
     );
     expect(findings).toEqual([]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Slo } from '../../../src/slo/model.js';
 import { generateRuleGroups } from '../../../src/slo/rules/generate.js';
 import { renderPrometheusRules } from '../../../src/slo/rules/render-prometheus.js';
-import { readShared } from '../../helpers/shared-files.js';
+import { readFixture } from '../../helpers/fixture-files.js';
 import {
   loadGettingStarted,
   loadSlothReference,
@@ -28,24 +28,24 @@ function generateLikeSloth(slos: readonly Slo[], sloVersion = version): string {
 describe('sloth compat output matches Sloth v0.16.0 byte for byte', () => {
   it('in-base.yaml with the default 30d period renders out-base.yaml.tpl exactly', () => {
     const slos = loadSlothReference(`${slothTestdata}/in-base.yaml`);
-    expect(generateLikeSloth(slos)).toBe(renderExpected(readShared(`${slothTestdata}/out-base.yaml.tpl`)));
+    expect(generateLikeSloth(slos)).toBe(renderExpected(readFixture(`${slothTestdata}/out-base.yaml.tpl`)));
   });
 
   it('in-base.yaml with a 28d period renders out-base-28d.yaml.tpl exactly (4w windows, 5.6000000000000005)', () => {
     const slos = loadSlothReference(`${slothTestdata}/in-base.yaml`, 28 * day);
     expect(generateLikeSloth(slos)).toBe(
-      renderExpected(readShared(`${slothTestdata}/out-base-28d.yaml.tpl`)),
+      renderExpected(readFixture(`${slothTestdata}/out-base-28d.yaml.tpl`)),
     );
   });
 
   it('in-base.yaml with the 7d AlertWindows catalog renders out-base-custom-windows-7d.yaml.tpl exactly', () => {
-    const expected = renderExpected(readShared(`${slothTestdata}/out-base-custom-windows-7d.yaml.tpl`));
+    const expected = renderExpected(readFixture(`${slothTestdata}/out-base-custom-windows-7d.yaml.tpl`));
     expect(generateLikeSloth(loadSlothWithWeeklyWindows())).toBe(expected);
   });
 
   it('the getting-started example with --extra-labels cmd=examplesgen.sh renders examples/_gen exactly', () => {
     expect(generateLikeSloth(loadGettingStarted(), 'dev')).toBe(
-      readShared('reference/sloth/examples/_gen/getting-started.yml'),
+      readFixture('reference/sloth/examples/_gen/getting-started.yml'),
     );
   });
 });

@@ -2,14 +2,14 @@ import { parseYamlFile } from '../../../src/core/yaml-source.js';
 import { slothLoader } from '../../../src/slo/formats/sloth.js';
 import type { Slo } from '../../../src/slo/model.js';
 import { loadAlertWindowsCatalog } from '../../../src/slo/windows-catalog.js';
-import { readShared, sharedPath } from '../../helpers/shared-files.js';
+import { fixturePath, readFixture } from '../../helpers/fixture-files.js';
 
 const day = 86_400_000;
 export const slothTestdata = 'reference/sloth/test/integration/prometheus/testdata';
 
-/** The SLOs of a Sloth spec under ../shared/reference/sloth, as `sloth generate` would read them. */
+/** The SLOs of a Sloth spec under test/fixtures/reference/sloth, as `sloth generate` would read them. */
 export function loadSlothReference(relative: string, defaultPeriodMs = 30 * day): Slo[] {
-  const [doc] = parseYamlFile(sharedPath(relative), readShared(relative));
+  const [doc] = parseYamlFile(fixturePath(relative), readFixture(relative));
   if (!doc) throw new Error(`no document in ${relative}`);
   const outcome = slothLoader.load(doc, { defaultPeriodMs });
   if (outcome.findings.length > 0)
@@ -20,7 +20,7 @@ export function loadSlothReference(relative: string, defaultPeriodMs = 30 * day)
 /** in-base.yaml with Sloth's 7d AlertWindows catalog, as `--slo-period-windows-path` applies it. */
 export function loadSlothWithWeeklyWindows(): Slo[] {
   const catalogFile = 'reference/sloth/test/integration/prometheus/windows/7d.yaml';
-  const catalog = loadAlertWindowsCatalog(sharedPath(catalogFile), readShared(catalogFile));
+  const catalog = loadAlertWindowsCatalog(fixturePath(catalogFile), readFixture(catalogFile));
   return loadSlothReference(`${slothTestdata}/in-base.yaml`, catalog.periodMs).map((slo): Slo => ({
     ...slo,
     alerting: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
 import { loadAlertWindowsCatalog } from '../../../src/slo/windows-catalog.js';
-import { readShared } from '../../helpers/shared-files.js';
+import { readFixture } from '../../helpers/fixture-files.js';
 
 const hour = 3_600_000;
 
@@ -9,7 +9,7 @@ describe("Sloth's AlertWindows catalogs load into burn windows", () => {
   it('the 7d catalog gives its period and budgets, 24h/72h as plain milliseconds', () => {
     const catalog = loadAlertWindowsCatalog(
       '7d.yaml',
-      readShared('reference/sloth/test/integration/prometheus/windows/7d.yaml'),
+      readFixture('reference/sloth/test/integration/prometheus/windows/7d.yaml'),
     );
     expect(catalog.periodMs).toBe(7 * 24 * hour);
     expect(catalog.windows.page.slow).toEqual({
@@ -25,7 +25,7 @@ describe("Sloth's AlertWindows catalogs load into burn windows", () => {
   });
 
   it('a misspelled key and a bad duration are both reported with their location', () => {
-    const text = readShared('reference/sloth/test/integration/prometheus/windows/7d.yaml')
+    const text = readFixture('reference/sloth/test/integration/prometheus/windows/7d.yaml')
       .replace('errorBudgetPercent: 8', 'errorBudgetPercnt: 8')
       .replace('longWindow: 6h', 'longWindow: 6 hours');
     const error = (() => {
