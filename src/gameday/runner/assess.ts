@@ -1,0 +1,369 @@
+import type { Slo } from '../../slo/model.js';
+import type {
+  ActionItem,
+  Detection,
+  ExpectationResult,
+  Impact,
+  Journal,
+  JournalAlert,
+  JournalFault,
+  JournalPhase,
+  SteadyStateResult,
+  TimelineEvent,
+  ViewSeries,
+} from '../journal.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type {
+  CustomerRecord,
+  InvariantOutcome,
+  LedgerSegment,
+  ObserverRecord,
+  RunningTarget,
+} from './ports.js';
+import { percent } from './window-checks.js';
+
+/** Judgements that live in their own modules (detection bounds, action items), passed in. */
+export interface Assessors {
+  /** The earliest firing time the alert's rule allows for the error ratio measured during the fault. */
+  detection?(input: {
+    readonly alert: JournalAlert;
+    readonly slo: Slo | undefined;
+    readonly fault: JournalFault;
+    readonly errorRatio: number;
+    readonly timeScale: number;
+  }): Detection | undefined;
+  actionItems?(journal: Omit<Journal, 'actionItems'>): ActionItem[];
+}
+
+export interface RunFacts {
+  readonly scenario: Scenario;
+  readonly slos: readonly Slo[];
+  readonly runId: string;
+  readonly toolVersion: string;
+  readonly target: RunningTarget;
+  readonly prometheusUrl: string | undefined;
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
+  readonly phases: readonly JournalPhase[];
+  readonly faults: readonly JournalFault[];
+  readonly steadyState: readonly SteadyStateResult[];
+  readonly timeline: readonly TimelineEvent[];
+  readonly observed: ObserverRecord | undefined;
+  readonly customers: CustomerRecord | undefined;
+  readonly invariants: InvariantOutcome;
+  readonly ledger: readonly LedgerSegment[] | undefined;
+  readonly injectWindow: { readonly startMs: number; readonly endMs: number } | undefined;
+  readonly recoveredAtMs: number | undefined;
+  readonly baselineHeld: boolean;
+  readonly stopReason: string | undefined;
+  readonly failure: string | undefined;
+  readonly interrupted: boolean;
+  readonly assessors: Assessors | undefined;
+}
+
+/** Turns what a run measured into its journal: expectations, detection, impact, verdict. */
+export function assessRun(facts: RunFacts): Journal {
+  const { scenario, observed } = facts;
+  const injected = facts.faults.filter((f) => f.injectedAtMs !== undefined);
+  const firstFault = injected[0];
+  const alerts = (observed?.alerts ?? []).map((alert) => withDetection(alert, facts, injected));
+  const expectations = scenario.expectations.map((e) => judge(e, facts, alerts, firstFault));
+  const impact = impactOf(facts);
+  const reasons: string[] = [];
+  if (facts.failure !== undefined) reasons.push(`the run failed: ${facts.failure}`);
+  if (facts.interrupted)
+    reasons.push('interrupted (SIGINT or SIGTERM): every fault was reverted, the run did not finish');
+  if (!facts.baselineHeld)
+    reasons.push('the steady state did not hold at the end of baseline, so nothing was injected');
+  if (facts.stopReason !== undefined) reasons.push(`stop condition fired: ${facts.stopReason}`);
+  for (const e of expectations)
+    if (!e.met) reasons.push(`expectation not met: ${e.description} (${e.detail})`);
+  if (facts.invariants.checked && !facts.invariants.passed) reasons.push('store invariants broken');
+  const failedFault = facts.faults.find((f) => f.end === 'revert-failed');
+  if (failedFault) reasons.push(`fault ${failedFault.id} could not be reverted: ${failedFault.error ?? ''}`);
+  if (
+    injected.length > 0 &&
+    facts.recoveredAtMs === undefined &&
+    !facts.interrupted &&
+    facts.failure === undefined
+  ) {
+    reasons.push('the steady state did not hold again before the recover timeout');
+  }
+  const outcome =
+    facts.failure !== undefined
+      ? 'error'
+      : facts.interrupted
+        ? 'interrupted'
+        : reasons.length > 0
+          ? 'refuted'
+          : 'held';
+  if (outcome === 'held')
+    reasons.push(
+      'the hypothesis held: steady state before and after, every expectation met, invariants hold',
+    );
+
+  const journal: Omit<Journal, 'actionItems'> = {
+    apiVersion: 'shopsre/v1',
+    kind: 'GameDayJournal',
+    runId: facts.runId,
+    tool: { name: 'shopsre', version: facts.toolVersion },
+    target: {
+      kind: facts.target.kind,
+      storeUrl: facts.target.storeUrl,
+      metricsUrl: facts.target.metricsUrl,
+      ...(facts.target.storeVersion === undefined ? {} : { storeVersion: facts.target.storeVersion }),
+      ...(facts.prometheusUrl === undefined ? {} : { prometheusUrl: facts.prometheusUrl }),
+    },
+    seed: scenario.seed,
+    timeScale: scenario.timeScale,
+    scenario: {
+      name: scenario.name,
+      file: scenario.file,
+      title: scenario.title,
+      description: scenario.description,
+      hypothesis: scenario.hypothesis,
+      roles: { ...scenario.roles, observers: [...scenario.roles.observers] },
+      runbooks: [...scenario.runbooks],
+    },
+    startedAtMs: facts.startedAtMs,
+    endedAtMs: facts.endedAtMs,
+    phases: [...facts.phases],
+    faults: [...facts.faults],
+    alerts,
+    series: seriesOf(facts),
+    steadyState: [...facts.steadyState],
+    expectations,
+    invariants: {
+      checked: facts.invariants.checked,
+      passed: facts.invariants.passed,
+      items: facts.invariants.items.map((i) => ({ ...i })),
+      ...(facts.invariants.note === undefined ? {} : { note: facts.invariants.note }),
+    },
+    impact,
+    timeline: [...facts.timeline],
+    verdict: {
+      outcome,
+      exitCode: outcome === 'held' ? 0 : outcome === 'error' ? 3 : 1,
+      reasons,
+    },
+  };
+  return { ...journal, actionItems: facts.assessors?.actionItems?.(journal) ?? [] };
+}
+
+function withDetection(
+  alert: JournalAlert,
+  facts: RunFacts,
+  injected: readonly JournalFault[],
+): JournalAlert {
+  if (alert.firstFiringMs === undefined) return alert;
+  const firing = alert.firstFiringMs;
+  const fault = injected.filter((f) => (f.injectedAtMs ?? Infinity) <= firing).at(-1) ?? injected[0];
+  if (!fault?.injectedAtMs || !facts.observed) return alert;
+  const until = Math.min(fault.revertedAtMs ?? facts.endedAtMs, firing);
+  const errorRatio = facts.observed.errorRatio(
+    alert.segment,
+    fault.injectedAtMs,
+    Math.max(until, fault.injectedAtMs + 1000),
+  );
+  if (errorRatio === undefined) return alert;
+  const slo = facts.slos.find(
+    (s) => s.alerting.name === alert.alertname && s.segment?.value === alert.segment,
+  );
+  const detection = facts.assessors?.detection?.({
+    alert,
+    slo,
+    fault,
+    errorRatio,
+    timeScale: facts.scenario.timeScale,
+  }) ?? {
+    faultId: fault.id,
+    faultStartMs: fault.injectedAtMs,
+    measuredErrorRatio: Math.min(1, Math.max(0, errorRatio)),
+    boundNote: 'no detection bound computed',
+  };
+  return { ...alert, detection };
+}
+
+function judge(
+  expectation: Scenario['expectations'][number],
+  facts: RunFacts,
+  alerts: readonly JournalAlert[],
+  firstFault: JournalFault | undefined,
+): ExpectationResult {
+  const matching = (e: { alert: string; segment?: string; severity?: string }): JournalAlert[] => {
+    const all = alerts.filter(
+      (a) =>
+        a.alertname === e.alert &&
+        (e.segment === undefined || a.segment === e.segment) &&
+        (e.severity === undefined || a.severity === e.severity),
+    );
+    // Prometheus' own evaluation, when there was one, is the authority; the built-in one otherwise.
+    const fromPrometheus = all.filter((a) => a.source === 'prometheus');
+    return fromPrometheus.length > 0 ? fromPrometheus : all;
+  };
+  const who = (e: { alert: string; segment?: string; severity?: string }): string =>
+    `${e.alert}${e.segment ? ` for ${e.segment}` : ''}${e.severity ? ` (${e.severity})` : ''}`;
+  switch (expectation.kind) {
+    case 'alert-fires': {
+      const description = `${who(expectation)} fires within ${expectation.withinMs / 1000} s of the fault`;
+      const fired = matching(expectation)
+        .flatMap((a) => (a.firstFiringMs === undefined ? [] : [a.firstFiringMs]))
+        .sort((a, b) => a - b)[0];
+      if (firstFault?.injectedAtMs === undefined)
+        return { description, kind: expectation.kind, met: false, detail: 'no fault was injected' };
+      if (fired === undefined)
+        return { description, kind: expectation.kind, met: false, detail: 'it never fired' };
+      const after = fired - firstFault.injectedAtMs;
+      return {
+        description,
+        kind: expectation.kind,
+        met: after >= 0 && after <= expectation.withinMs,
+        detail: `fired ${seconds(after)} after the fault (${seconds(after * facts.scenario.timeScale)} at unscaled windows, time scale ${facts.scenario.timeScale})`,
+      };
+    }
+    case 'alert-silent': {
+      const description = `${who(expectation)} never fires`;
+      const fired = matching(expectation).filter((a) => a.firstFiringMs !== undefined);
+      return {
+        description,
+        kind: expectation.kind,
+        met: fired.length === 0,
+        detail:
+          fired.length === 0
+            ? 'it never fired'
+            : `it fired (${fired.map((a) => `${a.tier}, ${a.source}`).join('; ')})`,
+      };
+    }
+    case 'recovered': {
+      const description = `the steady state holds again within ${expectation.withinMs / 1000} s of the revert`;
+      const lastRevert = Math.max(
+        ...facts.faults.flatMap((f) => (f.revertedAtMs === undefined ? [] : [f.revertedAtMs])),
+      );
+      if (!Number.isFinite(lastRevert))
+        return {
+          description,
+          kind: expectation.kind,
+          met: facts.recoveredAtMs !== undefined,
+          detail: 'no fault was reverted',
+        };
+      if (facts.recoveredAtMs === undefined)
+        return { description, kind: expectation.kind, met: false, detail: 'it did not recover' };
+      const after = Math.max(0, facts.recoveredAtMs - lastRevert);
+      return {
+        description,
+        kind: expectation.kind,
+        met: after <= expectation.withinMs,
+        detail: `recovered ${seconds(after)} after the last revert`,
+      };
+    }
+    case 'invariants-hold':
+      return {
+        description: 'the store invariants hold',
+        kind: expectation.kind,
+        met: facts.invariants.checked && facts.invariants.passed,
+        detail: facts.invariants.checked
+          ? facts.invariants.items
+              .filter((i) => !i.passed)
+              .map((i) => `${i.name}: ${i.detail}`)
+              .join('; ') || 'all hold'
+          : (facts.invariants.note ?? 'not checked'),
+      };
+    case 'checkout-success': {
+      const description = `${expectation.segment} checkout success stays at or above ${percent(expectation.minRatio)} during the faults`;
+      const window = facts.injectWindow;
+      const ratio = window
+        ? facts.observed?.errorRatio(expectation.segment, window.startMs, window.endMs)
+        : undefined;
+      if (ratio === undefined)
+        return {
+          description,
+          kind: expectation.kind,
+          met: false,
+          detail: 'no checkouts measured during the faults',
+        };
+      return {
+        description,
+        kind: expectation.kind,
+        met: 1 - ratio >= expectation.minRatio,
+        detail: `${percent(1 - ratio)} (servers' view)`,
+      };
+    }
+  }
+}
+
+/**
+ * Impact per segment. Attempts and errors from the customers' view; failed orders and their value
+ * from the store's own ledger when it is reachable (the embedded store always is), since a figure
+ * of money should come from the books, not from a load generator's count.
+ */
+function impactOf(facts: RunFacts): Impact[] {
+  const segments = new Set<string>([
+    ...Object.keys(facts.customers?.totals ?? {}),
+    ...(facts.ledger ?? []).map((l) => l.segment),
+  ]);
+  const budgetSlo = (segment: string): Slo | undefined =>
+    facts.slos.find((s) => s.baseName === 'checkout-availability' && s.segment?.value === segment) ??
+    facts.slos.find(
+      (s) =>
+        s.segment?.value === segment &&
+        s.loadResults.kind === 'availability' &&
+        s.loadResults.steps.includes('checkout'),
+    );
+  const runMs = Math.max(1, facts.endedAtMs - facts.startedAtMs);
+  return [...segments].sort().map((segment): Impact => {
+    const seen = facts.customers?.totals[segment];
+    const books = facts.ledger?.find((l) => l.segment === segment);
+    const slo = budgetSlo(segment);
+    const badRatio = seen && seen.requests > 0 ? seen.errors / seen.requests : 0;
+    const budget = slo ? (100 - slo.objective) / 100 : undefined;
+    const scaledPeriod = slo ? slo.periodMs / facts.scenario.timeScale : undefined;
+    const consumed = budget && scaledPeriod ? (badRatio / budget) * (runMs / scaledPeriod) : 0;
+    return {
+      segment,
+      checkoutsAttempted: seen?.attempted ?? books?.orders ?? 0,
+      checkoutsFailed: books ? books.failed : (seen?.errors ?? 0),
+      businessOutcomes: seen?.business ?? (books ? books.declined + books.pending : 0),
+      failedValueMinor: books?.failedValueMinor ?? 0,
+      currency: books?.currency ?? 'usd',
+      budgetConsumed: consumed,
+      source: books
+        ? `attempts: load generator; failed orders and value: the store's orders table${slo ? `; budget: ${slo.name}` : ''}`
+        : `load generator${slo ? `; budget: ${slo.name}` : ''}`,
+    };
+  });
+}
+
+function seriesOf(facts: RunFacts): Journal['series'] {
+  const observed = facts.observed;
+  const t = [...(observed?.t ?? [])];
+  const customers: Record<string, ViewSeries> = {};
+  const record = facts.customers;
+  if (record) {
+    for (const [segment, series] of Object.entries(record.checkout)) {
+      // Second k of the load covers [start + k s, start + (k+1) s): align it with the sample that closes it.
+      const aligned = (values: readonly (number | null)[]): (number | null)[] =>
+        t.map((atMs) => {
+          const k = Math.floor((atMs - record.startedAtMs) / 1000) - 1;
+          return k >= 0 && k < values.length ? (values[k] ?? null) : null;
+        });
+      customers[segment] = {
+        requests: aligned(series.requests),
+        errors: aligned(series.errors),
+        errorRatio: aligned(series.errorRatio),
+        p95Ms: aligned(series.p95Ms),
+        ...(series.business ? { business: aligned(series.business) } : {}),
+      };
+    }
+  }
+  return {
+    intervalMs: 1000,
+    t,
+    customers,
+    servers: { ...(observed?.servers ?? {}) },
+    burnRates: [...(observed?.burnRates ?? [])],
+  };
+}
+
+function seconds(ms: number): string {
+  return ms >= 120_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`;
+}

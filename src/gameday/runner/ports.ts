@@ -1,0 +1,136 @@
+import type { PlannedFault } from '../scenario/scenario.js';
+import type { BurnSeries, JournalAlert, TimelineEvent, ViewSeries, Impact } from '../journal.js';
+
+/**
+ * What the phase runner needs from the world, each a small interface declared here by its user.
+ * The game day command wires the real ones (the embedded store stack, the chaos engine's local
+ * driver, the load generator, the /metrics observer); tests wire fakes under a fake clock.
+ */
+
+/** Wall time in epoch ms and a sleep that wakes early when the signal aborts. */
+export interface RunnerClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface InvariantOutcome {
+  readonly checked: boolean;
+  readonly passed: boolean;
+  readonly items: readonly { readonly name: string; readonly passed: boolean; readonly detail: string }[];
+  readonly note?: string;
+}
+
+/** The system under test once it runs (started here, or the user's own, checked). */
+export interface RunningTarget {
+  readonly kind: 'embedded' | 'external';
+  readonly storeUrl: string;
+  readonly metricsUrl: string;
+  readonly storeVersion?: string;
+  /** The store's invariants against its own ledger and its vendors'. */
+  verify(): Promise<InvariantOutcome>;
+  /** Checkouts per segment from the store's orders, between two times; undefined when not reachable. */
+  ledger?(fromMs: number, toMs: number): Promise<readonly LedgerSegment[]>;
+  stop(): Promise<void>;
+}
+
+export interface LedgerSegment {
+  readonly segment: string;
+  /** Orders created in the span (checkouts that reached the store's database). */
+  readonly orders: number;
+  /** Orders that ended failed for a reason that is the store's (payment unavailable), not a decline. */
+  readonly failed: number;
+  readonly declined: number;
+  /** Still pending or unknown at the end. */
+  readonly pending: number;
+  readonly failedValueMinor: number;
+  readonly currency: string;
+}
+
+export interface InjectedFault {
+  readonly verifiedAtMs: number;
+  readonly verification: string;
+}
+
+/** The chaos engine, as a game day drives it: inject now, hold as long as the runner says, revert. */
+export interface FaultControl {
+  /** Reverts what killed runs left behind; returns a line per fault reverted. */
+  revertLeftovers(): Promise<readonly string[]>;
+  inject(fault: PlannedFault, id: string, signal: AbortSignal): Promise<InjectedFault>;
+  revert(id: string): Promise<void>;
+  /** Ids of this run's faults still recorded as active (`chaos status`); empty after a clean run. */
+  stillActive(): Promise<readonly string[]>;
+}
+
+export interface CheckoutStats {
+  readonly requests: number;
+  /** Bad answers as the SLI counts them: 5xx, timeouts, connection errors. */
+  readonly errors: number;
+  /** Out of stock, declined, pending: answered, not failed. */
+  readonly business: number;
+  readonly p95Ms: number | undefined;
+}
+
+/** The servers' view (and the in-process alert evaluation), sampled once a second. */
+export interface Observer {
+  readonly segments: readonly string[];
+  /** Scrapes the target and evaluates every rule at `atMs`. */
+  sample(atMs: number): Promise<void>;
+  /** Checkouts of one segment between two sample times. */
+  checkout(segment: string, fromMs: number, toMs: number): CheckoutStats | undefined;
+  /** Burn rate of an SLO (name before segment expansion) over a scaled window, now. */
+  burnRate(slo: string, segment: string | undefined, windowMs: number): number | undefined;
+  /** Alerts firing now, for stop conditions and the live view. */
+  firing(): readonly { readonly alertname: string; readonly segment?: string; readonly severity: string }[];
+  /** Everything recorded, for the journal. */
+  record(): ObserverRecord;
+  close(): Promise<void>;
+}
+
+export interface ObserverRecord {
+  readonly t: readonly number[];
+  readonly servers: Readonly<Record<string, ViewSeries>>;
+  readonly burnRates: readonly BurnSeries[];
+  readonly alerts: readonly JournalAlert[];
+  /** Error ratio of the checkout SLI per segment between two times, for detection bounds. */
+  errorRatio(segment: string | undefined, fromMs: number, toMs: number): number | undefined;
+}
+
+/** Load for the whole game day; stops when the signal aborts. */
+export interface LoadControl {
+  start(signal: AbortSignal): RunningLoad;
+}
+
+export interface RunningLoad {
+  /** Resolves once the load has stopped, with the customers' view per second. */
+  readonly finished: Promise<CustomerRecord>;
+}
+
+export interface CustomerRecord {
+  /** Epoch ms of second 0 of the series. */
+  readonly startedAtMs: number;
+  /** Checkout step per segment, one entry per second of the load. */
+  readonly checkout: Readonly<Record<string, ViewSeries>>;
+  /** Per segment over the whole run. */
+  readonly totals: Readonly<Record<string, CheckoutStats & { readonly attempted: number }>>;
+}
+
+export interface RunnerEvents {
+  event?(event: TimelineEvent): void;
+  /** Once a second: what the live view shows. */
+  tick?(status: LiveStatus): void;
+}
+
+export interface LiveStatus {
+  readonly phase: string;
+  readonly phaseEndsInMs: number | undefined;
+  readonly atMs: number;
+  readonly segments: readonly { readonly segment: string; readonly stats: CheckoutStats | undefined }[];
+  readonly firing: ReturnType<Observer['firing']>;
+  readonly activeFaults: readonly {
+    readonly id: string;
+    readonly fault: string;
+    readonly endsInMs: number;
+  }[];
+}
+
+export type { Impact };
