@@ -1,7 +1,14 @@
-// Regenerates schemas/slo.schema.json from the zod schema; a test holds the committed copy to it.
+// Regenerates the JSON Schemas in schemas/ from the zod schemas; a test holds each committed copy to it.
 import { mkdir, writeFile } from 'node:fs/promises';
+import { journalJsonSchemaText, scenarioJsonSchemaText } from '../src/gameday/json-schema.js';
 import { sloJsonSchemaText } from '../src/slo/json-schema.js';
 
 await mkdir(new URL('../schemas/', import.meta.url), { recursive: true });
-await writeFile(new URL('../schemas/slo.schema.json', import.meta.url), sloJsonSchemaText());
-console.log('wrote schemas/slo.schema.json');
+for (const [file, text] of [
+  ['slo.schema.json', sloJsonSchemaText()],
+  ['scenario.schema.json', scenarioJsonSchemaText()],
+  ['journal.schema.json', journalJsonSchemaText()],
+] as const) {
+  await writeFile(new URL(`../schemas/${file}`, import.meta.url), text);
+  console.log(`wrote schemas/${file}`);
+}

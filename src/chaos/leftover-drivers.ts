@@ -1,9 +1,10 @@
-import type { ChaosDriver, DriverTarget, FaultHandle } from '../chaos/driver.js';
-import { localDriver } from '../chaos/local/local-driver.js';
-import type { CommandContext } from './context.js';
+import type { Logger } from '../core/logger.js';
+import type { ChaosDriver, DriverTarget, FaultHandle } from './driver.js';
+import { localDriver } from './local/local-driver.js';
+import { defaultProxyUrl } from './state-path.js';
 
 /** Reverts a recorded Kubernetes fault with the kubeconfig it was injected with; loads client-node only then. */
-function kubernetesLeftover(handle: FaultHandle, ctx: CommandContext): ChaosDriver {
+function kubernetesLeftover(handle: FaultHandle, logger: Logger): ChaosDriver {
   const kubeconfig = handle.kind === 'kubernetes' ? handle.kubeconfig : undefined;
   return {
     target: 'kubernetes',
@@ -12,14 +13,14 @@ function kubernetesLeftover(handle: FaultHandle, ctx: CommandContext): ChaosDriv
     },
     inject: () => Promise.reject(new Error('only reverts')),
     async revert(recorded) {
-      const { kubernetesDriver } = await import('../chaos/kubernetes/kubernetes-driver.js');
+      const { kubernetesDriver } = await import('./kubernetes/kubernetes-driver.js');
       const namespace =
         recorded.kind === 'kubernetes' ? (recorded.objects[0]?.namespace ?? 'default') : 'default';
       await kubernetesDriver({
         faults: { namespace },
         runId: 'revert',
         ...(kubeconfig === undefined ? {} : { kubeconfig }),
-        logger: ctx.logger,
+        logger,
       }).revert(recorded);
     },
   };
@@ -29,12 +30,10 @@ function kubernetesLeftover(handle: FaultHandle, ctx: CommandContext): ChaosDriv
  * Drivers that revert what a recorded fault names, with the control URL or kubeconfig it was injected
  * with: what `chaos revert` and the next `chaos inject` use for the leftovers of killed runs.
  */
-export function leftoverDrivers(
-  ctx: CommandContext,
-): Record<DriverTarget, (handle: FaultHandle) => ChaosDriver> {
+export function leftoverDrivers(logger: Logger): Record<DriverTarget, (handle: FaultHandle) => ChaosDriver> {
   return {
     local: (handle) =>
-      localDriver({ controlUrl: handle.kind === 'local' ? handle.controlUrl : 'http://127.0.0.1:8474' }),
-    kubernetes: (handle) => kubernetesLeftover(handle, ctx),
+      localDriver({ controlUrl: handle.kind === 'local' ? handle.controlUrl : defaultProxyUrl }),
+    kubernetes: (handle) => kubernetesLeftover(handle, logger),
   };
 }

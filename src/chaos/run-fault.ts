@@ -22,6 +22,8 @@ export interface FaultRunOptions {
   readonly driver: ChaosDriver;
   readonly statePath: string;
   readonly runId: string;
+  /** Names the fault in the state file; default `<runId>-<fault>` (a game day runs several of one kind). */
+  readonly faultId?: string;
   /** Ends the hold early; the fault is reverted all the same. */
   readonly signal: AbortSignal;
   readonly now?: () => number;
@@ -49,7 +51,7 @@ export async function runFault(options: FaultRunOptions): Promise<FaultRun> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
   await revertLeftovers({ ...options, all: false });
-  const faultId = `${options.runId}-${options.spec.fault}`;
+  const faultId = options.faultId ?? `${options.runId}-${options.spec.fault}`;
   const handle = options.driver.plan(options.spec, faultId);
   const startedAt = now();
   const entry: ActiveFault = {

@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { formatDuration } from '../core/duration.js';
 import { ExitCode, UsageError } from '../core/errors.js';
+import { cryptoRandom, mintRunId } from '../core/run-id.js';
 import { resolveFaultSpec } from '../chaos/fault-spec.js';
 import { localDriver, type LocalDriverOptions } from '../chaos/local/local-driver.js';
 import { runFault } from '../chaos/run-fault.js';
 import type { CommandContext } from './context.js';
-import { leftoverDrivers } from './chaos-leftovers.js';
-import { defaultProxyUrl, statePathOf } from './chaos-state.js';
+import { leftoverDrivers } from '../chaos/leftover-drivers.js';
+import { defaultProxyUrl, statePathOf } from '../chaos/state-path.js';
 import { abortOnStopSignal, type SignalSource } from './signals.js';
 import type { ChaosDriver } from '../chaos/driver.js';
 import type { ChaosCluster } from '../chaos/kubernetes/apply.js';
@@ -51,10 +51,7 @@ export async function runChaosInject(
   if (options.replicaAddress !== undefined && spec.fault !== 'db-failover') {
     throw new UsageError('--replica-address and --promote-command are for db-failover only');
   }
-  const runId = `chaos-${new Date(ctx.clock.now())
-    .toISOString()
-    .replace(/[-:]|\.\d+/g, '')
-    .toLowerCase()}-${randomBytes(3).toString('hex')}`;
+  const runId = mintRunId('chaos', ctx.clock, cryptoRandom());
   if (options.target === 'kubernetes' && !options.kubernetes?.apply) {
     return dryRun(spec, options, runId, ctx);
   }
@@ -71,7 +68,7 @@ export async function runChaosInject(
       statePath,
       runId,
       signal: stop.signal,
-      leftoverDrivers: leftoverDrivers(ctx),
+      leftoverDrivers: leftoverDrivers(ctx.logger),
       events: {
         leftoverReverted: (f) =>
           ctx.logger.warn(`reverted a leftover ${f.fault} of run ${f.runId} (pid ${f.pid} is gone)`),

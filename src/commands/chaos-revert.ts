@@ -2,8 +2,8 @@ import { ExitCode } from '../core/errors.js';
 import type { ChaosDriver, FaultHandle } from '../chaos/driver.js';
 import { revertLeftovers } from '../chaos/run-fault.js';
 import type { CommandContext } from './context.js';
-import { leftoverDrivers } from './chaos-leftovers.js';
-import { statePathOf } from './chaos-state.js';
+import { leftoverDrivers } from '../chaos/leftover-drivers.js';
+import { statePathOf } from '../chaos/state-path.js';
 
 export interface ChaosRevertDeps {
   /** Reverts Kubernetes faults; also finds shopsre's objects by label with --all. */
@@ -24,7 +24,7 @@ export async function runChaosRevert(
     statePath: statePathOf(options.state, ctx.io.cwd),
     all: options.all,
     leftoverDrivers: {
-      ...leftoverDrivers(ctx),
+      ...leftoverDrivers(ctx.logger),
       ...(deps.kubernetesDriver ? { kubernetes: deps.kubernetesDriver } : {}),
     },
   });

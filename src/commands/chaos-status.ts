@@ -3,7 +3,7 @@ import { ExitCode } from '../core/errors.js';
 import { controlClient } from '../chaos/local/control-client.js';
 import { processAlive, readState } from '../chaos/state-file.js';
 import type { CommandContext } from './context.js';
-import { statePathOf } from './chaos-state.js';
+import { statePathOf } from '../chaos/state-path.js';
 
 /**
  * `chaos status`: the faults in the state file, with age and time left, and whether the run that

@@ -58,7 +58,7 @@ export function fakeFaults(
 
 /** Checkout stats as a function of time: `errorRatioAt(segment, atMs)` per second at `rate` checkouts/s. */
 export function fakeObserver(
-  clock: RunnerClock,
+  _clock: RunnerClock,
   options: {
     segments?: string[];
     rate?: number;

@@ -133,7 +133,7 @@ describe('scenario files', () => {
   });
 
   it('draws the same random schedule from the same seed, inside the phase, and another from another seed', () => {
-    const random = {
+    const random: { from: { fault: string; params: Record<string, number> }[]; count: number } = {
       from: [
         { fault: 'vendor-outage', params: {} },
         { fault: 'vendor-latency', params: { latencyMs: 800 } },
