@@ -150,6 +150,7 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
       .option('--policy <file>', 'error-budget policy file (shopsre/v1 BudgetPolicy)')
       .option('--at <time>', 'evaluate at this time (RFC 3339 or unix seconds) instead of now')
       .option('--default-slo-period <duration>', 'period of specs that carry none', '30d')
+      .option('--require-data', 'fail an SLO with too few events to judge (NO DATA) instead of warning')
       .option('--json', 'print the evaluation as JSON')
       .option('--junit <file>', 'also write a JUnit XML report')
       .option('--markdown <file>', 'also write a Markdown summary (for a CI step summary)');
@@ -160,6 +161,7 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
     policy?: string;
     at?: string;
     defaultSloPeriod: string;
+    requireData?: boolean;
     json?: boolean;
     junit?: string;
     markdown?: string;
@@ -212,6 +214,7 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
     .option('--out <file>', 'write the results JSON to this file')
     .option('--json', 'print the results JSON on stdout (tables go to stderr)')
     .option('--slo <file>', 'after the run, evaluate these SLOs on its results (as slo check --results)')
+    .option('--require-data', 'with --slo: fail an SLO with too few events to judge instead of warning')
     .option('--abort-when <condition>', 'stop early, e.g. "error_rate>0.5 for 10s" (repeatable)', collect, [])
     .option('--allow-target <host>', 'allow load to a host that is not loopback (repeatable)', collect, [])
     .addHelpText(
@@ -239,6 +242,7 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
           out?: string;
           json?: boolean;
           slo?: string;
+          requireData?: boolean;
           abortWhen: string[];
           allowTarget: string[];
         },
@@ -365,6 +369,10 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
     .option('--max-in-flight <n>', 'requests in flight before the store sheds load with 503 (default 256)')
     .option('--chaos-port <port>', "port of the fault proxies' control API (0: any free port)", '8474')
     .option('--no-fault-proxies', 'connect the store to its dependencies directly, with no fault proxies')
+    .option(
+      '--admin-token <token>',
+      'bearer token /admin/* requires (prefer SHOPSRE_ADMIN_TOKEN: a flag is visible in ps)',
+    )
     .option('--json', 'print the addresses as one JSON line (for scripts)')
     .addHelpText(
       'after',
@@ -374,6 +382,8 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
         'cdn-origin between edge and origin); `shopsre chaos inject` drives them through the control API.',
         'Every dependency listens on its own loopback port so faults can be put between them. The',
         "store's JSON logs go to stderr; OTEL_EXPORTER_OTLP_ENDPOINT turns on OTLP trace export.",
+        'Bound beyond loopback (--host 0.0.0.0), /admin/* requires a bearer token: SHOPSRE_ADMIN_TOKEN, or',
+        '--admin-token (visible to anyone running ps), else one made up and printed once on stdout.',
         'Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad flags, 3 a port or the database is unavailable.',
         '',
         'Examples:',
@@ -395,6 +405,7 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
         maxInFlight?: string;
         chaosPort: string;
         faultProxies: boolean;
+        adminToken?: string;
         json?: boolean;
       }) => {
         select(async (ctx) => {
@@ -408,31 +419,53 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
     .command('verify')
     .description("check the store's invariants: orders, charges at the vendors, stock, open payments")
     .option('--url <url>', 'a running store (default http://127.0.0.1:8080); checks the vendor ledgers too')
-    .option('--database-url <url>', "the store's database only (no vendor ledgers)")
+    .option(
+      '--database-url <url>',
+      "the store's database, and the ledgers of the vendors given with --vendor",
+    )
+    .option(
+      '--vendor <name=url>',
+      'with --database-url: a vendor whose ledger to read, its key in SHOPSRE_VENDOR_<NAME>_KEY (repeatable)',
+      collect,
+      [],
+    )
     .option('--acknowledged <file>', 'JSON array of { idempotencyKey, orderId? } a client saw answered 2xx')
     .option('--no-reconcile', 'do not settle open payments before checking (with --url)')
+    .option(
+      '--admin-token <token>',
+      "with --url: the store's admin token; prefer SHOPSRE_ADMIN_TOKEN (a flag is visible in ps)",
+    )
     .option('--json', 'print the report as JSON')
     .addHelpText(
       'after',
       [
         '',
         'Invariants: every acknowledged checkout has exactly one order; every paid order exactly one',
-        'captured charge across vendors, of its total; no charge without a paid order; stock never',
-        'negative and equal to initial stock minus units sold; no order left pending or unknown.',
-        'Exit codes: 0 all hold, 1 a violation, 2 bad input, 3 the store or database is unreachable.',
+        'captured charge across vendors, of its total; every charge belongs to a paid order or has been',
+        'refunded; stock never negative and equal to initial stock minus units sold; no order left',
+        'pending or unknown. With --database-url and no --vendor, charges are not checked (and said so).',
+        'A store bound beyond loopback requires its admin token: set SHOPSRE_ADMIN_TOKEN (store serve',
+        'prints the one it made up); --admin-token works too, but anyone running ps can read it.',
+        'Exit codes: 0 what was checked holds, 1 a violation, 2 bad input, 3 the store, database or a',
+        'vendor ledger is unreachable.',
         '',
         'Examples:',
         '  shopsre store verify',
         '  shopsre store verify --url http://127.0.0.1:9000 --acknowledged acked.json --json',
         '  shopsre store verify --database-url postgres://shop@127.0.0.1:5432/shop',
+        '  SHOPSRE_VENDOR_PRIMARY_KEY=sk_test_1 SHOPSRE_VENDOR_BACKUP_KEY=sk_test_2 shopsre store verify \\',
+        '    --database-url postgres://shop@127.0.0.1:5432/shop \\',
+        '    --vendor primary=http://127.0.0.1:34129 --vendor backup=http://127.0.0.1:44133',
       ].join('\n'),
     )
     .action(
       (opts: {
         url?: string;
         databaseUrl?: string;
+        vendor: string[];
         acknowledged?: string;
         reconcile: boolean;
+        adminToken?: string;
         json?: boolean;
       }) => {
         select(async (ctx) => {
@@ -636,6 +669,65 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
       },
     );
 
+  chaos
+    .command('proxy')
+    .description(
+      "run the fault proxies on their own, as toxiproxy-server does: Toxiproxy's API plus HTTP faults",
+    )
+    .option(
+      '--config <file>',
+      "links file: shopsre's FaultProxyLinks (YAML or JSON) or Toxiproxy's -config JSON",
+    )
+    .option(
+      '--link <link>',
+      'a link [http:]NAME=LISTEN=UPSTREAM (repeatable; tcp unless http: or an http:// upstream)',
+      collect,
+      [],
+    )
+    .option(
+      '--host <host>',
+      'address of the control API; a non-loopback one also lets links listen off loopback',
+      '127.0.0.1',
+    )
+    .option('--port <port>', 'port of the control API (0: any free port)', '8474')
+    .option(
+      '--max-toxic-ttl <duration>',
+      'longest life of a toxic, and the life of one added without a TTL',
+      '10m',
+    )
+    .option('--json', 'print the addresses as one JSON line (for scripts)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        "Toxiproxy's clients (toxiproxy-cli, toxiproxy-node-client, chaostoolkit-toxiproxy, Testcontainers) work",
+        'unchanged against the control API. Every toxic ends by itself: one added without ttlMs lives',
+        '--max-toxic-ttl. SIGINT/SIGTERM remove every toxic and close every listener.',
+        'Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad flags or links file, 3 a port is in use.',
+        '',
+        'Examples:',
+        '  shopsre chaos proxy --link database=127.0.0.1:15432=127.0.0.1:5432',
+        '  shopsre chaos proxy --link http:vendor=127.0.0.1:18080=http://127.0.0.1:8080 --port 0 --json',
+        '  shopsre chaos proxy --config toxiproxy.json --max-toxic-ttl 30m',
+        '  curl -s localhost:8474/proxies/database/toxics -d \'{"type":"latency","attributes":{"latency":500}}\'',
+      ].join('\n'),
+    )
+    .action(
+      (opts: {
+        config?: string;
+        link: string[];
+        host: string;
+        port: string;
+        maxToxicTtl: string;
+        json?: boolean;
+      }) => {
+        select(async (ctx) => {
+          const { runChaosProxy } = await import('./commands/chaos-proxy.js');
+          return runChaosProxy({ ...opts, json: Boolean(opts.json) }, ctx);
+        });
+      },
+    );
+
   stateOption(
     chaos
       .command('status')
@@ -706,7 +798,7 @@ interface LoadPlanFlags {
   maxInFlight?: string;
   journey?: 'checkout' | 'single';
   seed?: string;
-  preset?: 'steady' | 'flash-sale' | 'spike';
+  preset?: 'steady' | 'flash-sale' | 'spike' | 'hot-product';
 }
 
 function addLoadPlanOptions(command: Command): Command {
@@ -739,6 +831,7 @@ function addLoadPlanOptions(command: Command): Command {
         'steady',
         'flash-sale',
         'spike',
+        'hot-product',
       ]),
     );
 }

@@ -3,7 +3,7 @@ import { createAssetOrigin } from '../cdn/asset-origin.js';
 import { createEdgeCache } from '../cdn/edge-cache.js';
 import { createPaymentVendor, type PaymentVendor } from '../vendors/payment-vendor.js';
 import { startEmbeddedDatabase, type EmbeddedDatabaseOptions } from './db/embedded-database.js';
-import type { VendorEndpoint } from './payments/vendor-client.js';
+import { secretKeyVariable, type VendorEndpoint } from './payments/vendor-client.js';
 
 /** The store's links to its dependencies, each a place where a fault proxy can sit. */
 export type DependencyLink =
@@ -26,6 +26,11 @@ export interface DependencyOptions extends Partial<EmbeddedDatabaseOptions> {
   readonly host?: string;
   /** A proxy on each link; the CDN edge reaches its origin through it too. */
   readonly interpose?: Interposer | undefined;
+  /**
+   * Where a started simulator takes its secret key (`SHOPSRE_VENDOR_PRIMARY_KEY`, ...), so that
+   * `store verify --vendor` can read its ledger; default none: a fresh key per run.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -66,8 +71,10 @@ export async function startStoreDependencies(options: DependencyOptions): Promis
     if (!vendors) {
       const started: VendorEndpoint[] = [];
       for (const name of ['primary', 'backup']) {
-        // A fresh key per run: the store is its only holder.
-        const secretKey = `sk_test_${randomBytes(12).toString('hex')}`;
+        // A fresh key per run unless the operator gives one: then the store is its only holder.
+        const given = options.env?.[secretKeyVariable(name)];
+        const secretKey =
+          given !== undefined && given !== '' ? given : `sk_test_${randomBytes(12).toString('hex')}`;
         const simulator = createPaymentVendor({ name, secretKey });
         const listening = await simulator.listen(0, host);
         stops.push(() => listening.close());

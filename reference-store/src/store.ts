@@ -17,14 +17,18 @@ import {
   type Interposer,
   type StoreDependencies,
 } from './dependencies.js';
+import { adminTokenFor, type AdminToken } from './http/admin-access.js';
 import type { StoreEnv } from './http/env.js';
 import { listenApp } from './http/listen.js';
 import { createStoreMetrics, type StoreMetrics } from './metrics.js';
 import { createPaymentGateway, type PaymentPolicyOptions } from './payments/payment-gateway.js';
+import { createLateChargeSweeper } from './payments/late-charges.js';
 import { reconcilePayments, type ReconcileReport } from './payments/reconciler.js';
+import { RefundRepository } from './payments/refund-repository.js';
 import { createVendorClient, type VendorEndpoint } from './payments/vendor-client.js';
 import { assetProxy } from './routes/asset-routes.js';
 import { startTracing } from './tracing.js';
+import { checkoutLedger, type CheckoutLedgerSegment } from './verify/checkout-ledger.js';
 import { verifyInvariants, type AcknowledgedCheckout, type InvariantReport } from './verify/invariants.js';
 
 /** How the store itself behaves, whatever it talks to. */
@@ -32,6 +36,11 @@ export interface StoreSettings {
   /** Port of the store's HTTP API; default 8080 from the CLI, 0 (any free port) for the library. */
   readonly port?: number;
   readonly host?: string;
+  /**
+   * Bearer token `/admin/*` requires. Default: none on loopback; beyond loopback one is made up
+   * (`RunningStore.adminToken`), so an open port never lets anyone reconcile or read the report.
+   */
+  readonly adminToken?: string;
   /** Customer segments; the first is the default. Default guest, member, vip. */
   readonly segments?: readonly string[];
   /** Requests in flight before shedding with 503; default 256. */
@@ -64,8 +73,12 @@ export interface RunningStore {
   readonly url: string;
   readonly app: Hono<StoreEnv>;
   readonly metrics: StoreMetrics;
+  /** What `/admin/*` requires; undefined when it is open (loopback, no token given). */
+  readonly adminToken: AdminToken | undefined;
   reconcile(options?: { graceMs?: number }): Promise<ReconcileReport>;
   verify(acknowledged?: readonly AcknowledgedCheckout[]): Promise<InvariantReport>;
+  /** Checkouts per segment created between two times, from the store's own books (game day impact). */
+  ledger(fromMs: number, toMs: number): Promise<CheckoutLedgerSegment[]>;
   stop(): Promise<void>;
 }
 
@@ -131,10 +144,12 @@ export async function startStore(
     cleanups.push(() => assets.close());
 
     let accepting = true;
+    const lateCharges = createLateChargeSweeper(vendorClients, new RefundRepository(pools.primary), logger);
     const reconcile = (graceMs = settings.reconcileGraceMs ?? 30_000): Promise<ReconcileReport> =>
       reconcilePayments(orders, vendorClients, metrics, logger, {
         graceMs,
         isInFlight: (k) => checkout.isInFlight(k),
+        lateCharges,
       });
     const verify = (acknowledged?: readonly AcknowledgedCheckout[]): Promise<InvariantReport> =>
       verifyInvariants({
@@ -143,7 +158,10 @@ export async function startStore(
         ...(acknowledged ? { acknowledged } : {}),
       });
 
+    const host = settings.host ?? '127.0.0.1';
+    const adminToken = adminTokenFor(host, settings.adminToken);
     const app = createStoreApp({
+      adminToken: adminToken?.value,
       catalog,
       carts: createCartRepository(pools.primary),
       checkout,
@@ -163,7 +181,7 @@ export async function startStore(
         verify: (acknowledged) => verify(acknowledged),
       },
     });
-    const server = await listenApp(app, settings.port ?? 0, settings.host ?? '127.0.0.1');
+    const server = await listenApp(app, settings.port ?? 0, host);
     cleanups.push(() => server.close(settings.drainMs ?? 5000));
     const background = startBackgroundWork(
       logger,
@@ -177,8 +195,10 @@ export async function startStore(
       url: server.url,
       app,
       metrics,
+      adminToken,
       reconcile: (options) => reconcile(options?.graceMs),
       verify,
+      ledger: (fromMs, toMs) => checkoutLedger(pools.primary, fromMs, toMs),
       stop() {
         accepting = false;
         stopping ??= cleanup();
@@ -218,7 +238,8 @@ function startBackgroundWork(
     work
       .then((result) => {
         const report = Array.isArray(result) ? result[0] : result;
-        if (report.paid + report.failed > 0) logger.info('reconciled payments', { ...report });
+        if (report.paid + report.failed + report.refunded > 0)
+          logger.info('reconciled payments', { ...report });
       })
       .catch((error: unknown) => logger.warn('background work failed', { error: String(error) }))
       .finally(() => {

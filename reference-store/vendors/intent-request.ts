@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { IntentRequest } from './payment-intents.js';
+import type { IntentRequest, RefundRequest } from './payment-intents.js';
 
 // Limits from Stripe's API reference: amounts up to eight digits, metadata of at most 50 keys of
 // 40 characters with values of 500.
@@ -14,22 +14,48 @@ const intentRequestSchema = z.strictObject({
   metadata: metadataSchema.optional(),
 });
 
-export type IntentRequestResult =
-  { readonly ok: true; readonly request: IntentRequest } | { readonly ok: false; readonly message: string };
+// Stripe's refund: the whole charge of a payment intent (partial refunds are not simulated).
+const refundRequestSchema = z.strictObject({
+  paymentIntent: z.string().regex(/^pi_[A-Za-z0-9_]{1,64}$/, 'expected a payment intent id like pi_...'),
+  reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer']).default('requested_by_customer'),
+  metadata: metadataSchema.optional(),
+});
 
-export function parseIntentRequest(body: unknown): IntentRequestResult {
+export type ParseResult<T> =
+  { readonly ok: true; readonly request: T } | { readonly ok: false; readonly message: string };
+
+function failure(error: z.ZodError): { readonly ok: false; readonly message: string } {
+  const message = error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
+    .join('; ');
+  return { ok: false, message };
+}
+
+export function parseIntentRequest(body: unknown): ParseResult<IntentRequest> {
   const parsed = intentRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    const message = parsed.error.issues
-      .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
-      .join('; ');
-    return { ok: false, message };
-  }
+  if (!parsed.success) return failure(parsed.error);
   return { ok: true, request: { ...parsed.data, metadata: parsed.data.metadata ?? {} } };
 }
 
+export function parseRefundRequest(body: unknown): ParseResult<RefundRequest> {
+  const parsed = refundRequestSchema.safeParse(body);
+  if (!parsed.success) return failure(parsed.error);
+  return { ok: true, request: { ...parsed.data, metadata: parsed.data.metadata ?? {} } };
+}
+
+const sortedEntries = (metadata: Readonly<Record<string, string>>): [string, string][] =>
+  Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
 /** Equal for requests with the same parameters, whatever the key order of the JSON they came in. */
 export function fingerprint(request: IntentRequest): string {
-  const metadata = Object.entries(request.metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([request.amount, request.currency, request.paymentToken, metadata]);
+  return JSON.stringify([
+    request.amount,
+    request.currency,
+    request.paymentToken,
+    sortedEntries(request.metadata),
+  ]);
+}
+
+export function refundFingerprint(request: RefundRequest): string {
+  return JSON.stringify([request.paymentIntent, request.reason, sortedEntries(request.metadata)]);
 }

@@ -5,14 +5,14 @@ import { createLogger } from '../../src/core/logger.js';
 import type { Logger } from '../../src/core/logger.js';
 import { listenApp, type ListeningServer } from '../src/http/listen.js';
 import { createIdempotencyKeys } from './idempotency-keys.js';
-import type { Charge, PaymentIntent } from './payment-intents.js';
+import type { Charge, PaymentIntent, Refund } from './payment-intents.js';
 import { createPaymentBook } from './payment-intents.js';
-import type { CreateResponse } from './payment-vendor-app.js';
+import type { CreateResponse, RefundResponse } from './payment-vendor-app.js';
 import { createPaymentVendorApp } from './payment-vendor-app.js';
 import { createBehaviourState } from './vendor-behaviour.js';
 import type { VendorBehaviour } from './vendor-behaviour.js';
 
-export type { Charge, PaymentIntent } from './payment-intents.js';
+export type { Charge, LedgerEntry, PaymentIntent, Refund } from './payment-intents.js';
 export type { VendorBehaviour } from './vendor-behaviour.js';
 
 export interface PaymentVendorOptions {
@@ -33,7 +33,7 @@ export interface PaymentVendorOptions {
 export type ListeningVendor = ListeningServer;
 
 export interface PaymentVendorStats {
-  /** Create requests processed into a new intent, declines included. */
+  /** Create requests received into a new intent, declines and those still processing included. */
   readonly creates: number;
   /** Create requests answered from a saved idempotent response. */
   readonly replays: number;
@@ -45,7 +45,9 @@ export interface PaymentVendor {
   listen(port?: number, host?: string): Promise<ListeningVendor>;
   /** Fields left out keep their current value. */
   setBehaviour(behaviour: VendorBehaviour): void;
+  /** Charges, each with what was refunded of it. */
   ledger(): readonly Charge[];
+  refunds(): readonly Refund[];
   intents(): readonly PaymentIntent[];
   stats(): PaymentVendorStats;
 }
@@ -65,6 +67,7 @@ export function createPaymentVendor(options: PaymentVendorOptions): PaymentVendo
     secretKey: options.secretKey,
     book,
     keys,
+    refundKeys: createIdempotencyKeys<RefundResponse>(),
     behaviour,
     logger,
   });
@@ -74,6 +77,7 @@ export function createPaymentVendor(options: PaymentVendorOptions): PaymentVendo
     listen: (port = 0, host = '127.0.0.1') => listenApp(app, port, host),
     setBehaviour: (next) => behaviour.set(next),
     ledger: () => book.ledger(),
+    refunds: () => book.refunds(),
     intents: () => book.intents(),
     stats: () => ({ creates: book.intents().length, replays: keys.replays(), charges: book.ledger().length }),
   };

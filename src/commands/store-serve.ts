@@ -1,9 +1,8 @@
-import { EnvironmentError, ExitCode, UsageError } from '../core/errors.js';
+import { adminTokenOption, adminTokenVariable } from '../../reference-store/src/http/admin-access.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import type { CommandContext } from './context.js';
 import { numberFlag } from './number-flag.js';
 import { abortOnStopSignal, type SignalSource } from './signals.js';
-import type { FaultProxyServer } from '../chaos/local/proxy/index.js';
-import { faultProxyInterposer } from '../chaos/local/store-links.js';
 
 export interface StoreServeOptions {
   readonly port?: string;
@@ -17,6 +16,8 @@ export interface StoreServeOptions {
   /** Fault proxies on every link of the store (default on), their control API on this port. */
   readonly faultProxies: boolean;
   readonly chaosPort?: string;
+  /** What `/admin/*` requires (else SHOPSRE_ADMIN_TOKEN; made up beyond loopback when neither). */
+  readonly adminToken?: string;
   readonly json: boolean;
 }
 
@@ -58,63 +59,38 @@ export async function runStoreServe(
     min: 0,
     max: 65_535,
   });
+  const adminToken = adminTokenOption(options.adminToken, ctx.io.env);
   const stop = abortOnStopSignal(deps.signals ?? process);
-  const { createStore } = await import('../../reference-store/src/store.js');
-  let proxies: FaultProxyServer | undefined;
-  if (options.faultProxies) {
-    const { startFaultProxyServer } = await import('../chaos/local/proxy/index.js');
-    try {
-      proxies = await startFaultProxyServer({ port: chaosPort });
-    } catch (error) {
-      stop.dispose();
-      if ((error as { code?: unknown }).code === 'EADDRINUSE') {
-        throw new EnvironmentError(
-          `port ${chaosPort} (fault proxies) is in use: another store serve? Use --chaos-port 0 or --no-fault-proxies`,
-        );
-      }
-      throw error;
-    }
-  }
+  const { startStoreStack } = await import('../../reference-store/src/stack.js');
   const started = performance.now();
   if (!options.databaseUrl) {
     ctx.logger.info('starting the embedded database (the first start for a seed builds it: about 10 s)');
   }
-  let store: Awaited<ReturnType<typeof createStore>>;
+  let stack: Awaited<ReturnType<typeof startStoreStack>>;
   try {
-    store = await createStore({
+    stack = await startStoreStack({
       port,
       host,
-      databaseUrl: options.databaseUrl,
-      replicaUrl: options.replicaUrl,
+      ...(adminToken === undefined ? {} : { adminToken }),
       seed,
+      ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+      ...(options.replicaUrl === undefined ? {} : { replicaUrl: options.replicaUrl }),
       ...(products === undefined ? {} : { products }),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(maxInFlight === undefined ? {} : { maxInFlight }),
+      ...(options.faultProxies ? { faultProxyPort: chaosPort } : {}),
       logSink: ctx.io.stderr,
       env: ctx.io.env,
-      interpose: proxies ? faultProxyInterposer(proxies) : undefined,
     });
   } catch (error) {
     stop.dispose();
-    await proxies?.close();
-    throw startFailure(error, port, options.databaseUrl);
+    throw error;
   }
-  const { dependencies } = store;
-  const addresses = {
-    store: store.url,
-    metrics: `${store.url}/metrics`,
-    database: redactPassword(dependencies.databaseUrl),
-    databaseKind: options.databaseUrl ? 'postgresql' : 'embedded PGlite',
-    replica: dependencies.replicaUrl ? redactPassword(dependencies.replicaUrl) : null,
-    vendors: dependencies.vendors.map((v) => ({ name: v.name, url: v.url })),
-    cdnEdge: dependencies.cdnUrl,
-    cdnOrigin: dependencies.cdnOriginUrl ?? null,
-    faultProxies: proxies?.url ?? null,
-    seed,
-    startedInMs: Math.round(performance.now() - started),
-  };
+  const addresses = { ...stack.addresses, startedInMs: Math.round(performance.now() - started) };
+  // A token made up for this run is shown once, here on stdout, and never logged.
+  const madeUp = stack.store.adminToken?.generated ? stack.store.adminToken.value : undefined;
   if (options.json) {
-    ctx.io.stdout.write(`${JSON.stringify(addresses)}\n`);
+    ctx.io.stdout.write(`${JSON.stringify(madeUp ? { ...addresses, adminToken: madeUp } : addresses)}\n`);
   } else {
     const lines = [
       `store     ${addresses.store}   (metrics ${addresses.metrics})`,
@@ -122,45 +98,27 @@ export async function runStoreServe(
       ...(addresses.replica ? [`replica   ${addresses.replica}`] : []),
       ...addresses.vendors.map((v) => `vendor    ${v.name.padEnd(8)} ${v.url}`),
       `cdn       edge ${addresses.cdnEdge}${addresses.cdnOrigin ? `   origin ${addresses.cdnOrigin}` : ''}`,
-      ...(proxies
+      ...(addresses.faultProxies
         ? [
-            `faults    ${proxies.url}   (fault proxies on ${proxies
-              .proxies()
-              .map((p) => p.name)
-              .join(', ')}; shopsre chaos inject)`,
+            `faults    ${addresses.faultProxies}   (fault proxies on ${addresses.proxiedLinks.join(', ')}; shopsre chaos inject)`,
+          ]
+        : []),
+      ...(madeUp
+        ? [
+            `admin     token ${madeUp}   (made up for this run: /admin/* needs it as a bearer token; store verify reads ${adminTokenVariable})`,
           ]
         : []),
       `ready in ${addresses.startedInMs} ms; Ctrl-C to stop`,
     ];
     ctx.io.stdout.write(`${lines.join('\n')}\n`);
   }
-  deps.onReady?.(store.url);
+  deps.onReady?.(addresses.store);
   await new Promise<void>((resolve) => {
     if (stop.signal.aborted) resolve();
     else stop.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   ctx.logger.info('stopping: draining requests in flight');
-  await store.stop();
-  await proxies?.close();
+  await stack.stop();
   ctx.logger.info('stopped');
   return ExitCode.ok;
-}
-
-function redactPassword(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-}
-
-function startFailure(error: unknown, port: number, databaseUrl: string | undefined): Error {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  if (code === 'EADDRINUSE') {
-    return new EnvironmentError(`port ${port} is in use: stop what holds it, or pick another with --port`);
-  }
-  if (
-    databaseUrl &&
-    (code === 'ECONNREFUSED' || /connect|password|database .* does not exist/i.test(message))
-  ) {
-    return new EnvironmentError(`cannot use the database at ${redactPassword(databaseUrl)}: ${message}`);
-  }
-  return new EnvironmentError(`the store could not start: ${message}`);
 }

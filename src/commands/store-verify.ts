@@ -1,31 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import * as z from 'zod';
-import { EnvironmentError, ExitCode, UsageError } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
+import { adminTokenOption } from '../../reference-store/src/http/admin-access.js';
+import { secretKeyVariable, type VendorEndpoint } from '../../reference-store/src/payments/vendor-client.js';
+import type { VerifyReport } from '../../reference-store/src/verify/store-client.js';
 import type { CommandContext } from './context.js';
 
 export interface StoreVerifyOptions {
   readonly url?: string;
   readonly databaseUrl?: string;
+  /** `name=url` of each vendor whose ledger to read (with --database-url). */
+  readonly vendor?: readonly string[];
   readonly acknowledged?: string;
   /** Settle open payments first (with --url); default true. */
   readonly reconcile: boolean;
+  /** Sent to the store's /admin/* (with --url); else SHOPSRE_ADMIN_TOKEN. */
+  readonly adminToken?: string;
   readonly json: boolean;
 }
-
-/** The shape of the report, as the store's /admin/verify and the library both produce it. */
-const reportSchema = z.object({
-  ok: z.boolean(),
-  counts: z.object({
-    orders: z.record(z.string(), z.number()),
-    charges: z.record(z.string(), z.number()),
-    products: z.number(),
-    acknowledged: z.number(),
-  }),
-  skipped: z.array(z.string()),
-  violations: z.array(z.object({ invariant: z.string(), detail: z.string() })),
-});
-type Report = z.infer<typeof reportSchema>;
 
 const acknowledgedSchema = z.array(
   z.object({ idempotencyKey: z.string().min(1), orderId: z.string().optional() }).strict(),
@@ -34,86 +27,81 @@ const acknowledgedSchema = z.array(
 /**
  * `store verify`: the invariants of a store, checked from outside. With --url (default) the store
  * settles open payments, then checks its database against every vendor's ledger; with
- * --database-url only the database invariants are checked (the vendors' ledgers are the store's).
- * Exit 0 holds, 1 a violation, 2 bad input, 3 unreachable.
+ * --database-url the database, and the ledgers of the vendors given with --vendor.
+ * Exit 0 what was checked holds, 1 a violation, 2 bad input, 3 unreachable (a ledger included).
  */
 export async function runStoreVerify(options: StoreVerifyOptions, ctx: CommandContext): Promise<ExitCode> {
   if (options.url && options.databaseUrl) throw new UsageError('give --url or --database-url, not both');
+  const vendorFlags = options.vendor ?? [];
+  if (vendorFlags.length > 0 && !options.databaseUrl) {
+    throw new UsageError('--vendor goes with --database-url; with --url the store reads its own vendors');
+  }
+  if (options.adminToken !== undefined && options.databaseUrl) {
+    throw new UsageError('--admin-token goes with --url: the store asks for it, the database does not');
+  }
+  const vendors = parseVendors(vendorFlags, ctx.io.env);
   const acknowledged = options.acknowledged
     ? await readAcknowledged(options.acknowledged, ctx.io.cwd)
     : undefined;
-  const report = options.databaseUrl
-    ? await verifyDatabase(options.databaseUrl, acknowledged)
-    : await verifyThroughStore(options.url ?? 'http://127.0.0.1:8080', options.reconcile, acknowledged, ctx);
+  let report: VerifyReport;
+  if (options.databaseUrl) {
+    const { verifyDatabase } = await import('../../reference-store/src/verify/verify-database.js');
+    if (vendors.length === 0) {
+      ctx.logger.info('charges not checked: give --vendor NAME=URL for each vendor to read its ledger');
+    }
+    report = await verifyDatabase({
+      databaseUrl: options.databaseUrl,
+      vendors,
+      ...(acknowledged ? { acknowledged } : {}),
+    });
+  } else {
+    const { verifyThroughStore } = await import('../../reference-store/src/verify/store-client.js');
+    const adminToken = adminTokenOption(options.adminToken, ctx.io.env);
+    report = await verifyThroughStore({
+      ...(adminToken === undefined ? {} : { adminToken }),
+      url: options.url ?? 'http://127.0.0.1:8080',
+      reconcile: options.reconcile,
+      ...(acknowledged ? { acknowledged } : {}),
+      onReconciled: (counts) => ctx.logger.info('reconciled open payments', counts),
+    });
+  }
   if (options.json) ctx.io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else ctx.io.stdout.write(renderReport(report));
-  return report.ok ? ExitCode.ok : ExitCode.checkFailed;
+  return exitCodeOf(report);
 }
 
-async function verifyThroughStore(
-  url: string,
-  reconcile: boolean,
-  acknowledged: z.infer<typeof acknowledgedSchema> | undefined,
-  ctx: CommandContext,
-): Promise<Report> {
-  const base = url.replace(/\/$/, '');
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> => {
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        signal: AbortSignal.timeout(60_000),
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-      });
-    } catch (error) {
-      throw new EnvironmentError(`cannot reach the store at ${base}: ${(error as Error).message}`);
-    }
-    const json: unknown = await response.json().catch(() => undefined);
-    if (response.status !== 200 && !(path === '/admin/verify' && response.status === 409)) {
-      throw new EnvironmentError(`${method} ${base}${path} answered ${response.status}`);
-    }
-    return json;
-  };
-  if (reconcile) {
-    const settled = await call('POST', '/admin/reconcile');
-    ctx.logger.info('reconciled open payments', flatCounts(settled));
-  }
-  const parsed = reportSchema.safeParse(
-    await call('POST', '/admin/verify', acknowledged ? { acknowledged } : {}),
-  );
-  if (!parsed.success)
-    throw new EnvironmentError(`${base} is not a shopsre store (its /admin/verify answer has another shape)`);
-  return parsed.data;
+/** A broken invariant is 1; a ledger that could not be read, and nothing broken otherwise, is 3. */
+function exitCodeOf(report: VerifyReport): ExitCode {
+  if (report.ok) return ExitCode.ok;
+  const broken = report.violations.some((v) => v.invariant !== 'vendor-ledger-readable');
+  return broken ? ExitCode.checkFailed : ExitCode.environment;
 }
 
-async function verifyDatabase(
-  databaseUrl: string,
-  acknowledged: z.infer<typeof acknowledgedSchema> | undefined,
-): Promise<Report> {
-  const [{ default: pg }, { verifyInvariants }] = await Promise.all([
-    import('pg'),
-    import('../../reference-store/src/verify/invariants.js'),
-  ]);
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: 5000 });
-  try {
-    const report = await verifyInvariants({ pool, ...(acknowledged ? { acknowledged } : {}) });
-    return {
-      ok: report.ok,
-      counts: {
-        ...report.counts,
-        orders: { ...report.counts.orders },
-        charges: { ...report.counts.charges },
-      },
-      skipped: [...report.skipped, 'vendor ledgers: use --url to check charges against the vendors'],
-      violations: [...report.violations],
-    };
-  } catch (error) {
-    throw new EnvironmentError(`cannot verify the database: ${(error as Error).message}`);
-  } finally {
-    await pool.end();
+function parseVendors(
+  flags: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): VendorEndpoint[] {
+  const vendors: VendorEndpoint[] = [];
+  for (const flag of flags) {
+    const match = /^([A-Za-z0-9_-]+)=(https?:\/\/.+)$/.exec(flag);
+    const name = match?.[1];
+    const url = match?.[2];
+    if (name === undefined || url === undefined) {
+      throw new UsageError(
+        `--vendor ${flag}: expected NAME=URL, e.g. --vendor primary=http://127.0.0.1:34129`,
+      );
+    }
+    if (vendors.some((v) => v.name === name)) throw new UsageError(`--vendor ${name} is given twice`);
+    const variable = secretKeyVariable(name);
+    const secretKey = env[variable];
+    if (secretKey === undefined || secretKey === '') {
+      throw new UsageError(
+        `--vendor ${name}: set ${variable} to its secret key (store serve uses the same variable)`,
+      );
+    }
+    vendors.push({ name, url, secretKey });
   }
+  return vendors;
 }
 
 async function readAcknowledged(file: string, cwd: string): Promise<z.infer<typeof acknowledgedSchema>> {
@@ -139,30 +127,28 @@ async function readAcknowledged(file: string, cwd: string): Promise<z.infer<type
   return parsed.data;
 }
 
-function flatCounts(value: unknown): Record<string, number> {
-  if (typeof value !== 'object' || value === null) return {};
-  return Object.fromEntries(
-    Object.entries(value).filter((e): e is [string, number] => typeof e[1] === 'number'),
-  );
-}
-
-function renderReport(report: Report): string {
+function renderReport(report: VerifyReport): string {
   const orders =
     Object.entries(report.counts.orders)
       .map(([status, n]) => `${status} ${n}`)
       .join(', ') || 'none';
   const charges =
     Object.entries(report.counts.charges)
-      .map(([vendor, n]) => `${vendor} ${n}`)
-      .join(', ') || 'not read';
+      .map(([vendor, n]) => {
+        const refunds = report.counts.refunds[vendor] ?? 0;
+        return `${vendor} ${n}${refunds > 0 ? ` (${refunds} refunded)` : ''}`;
+      })
+      .join(', ') || 'not checked';
   const lines = [
     `orders    ${orders}`,
     `charges   ${charges}`,
     `products  ${report.counts.products}`,
     ...(report.counts.acknowledged > 0 ? [`acknowledged checkouts  ${report.counts.acknowledged}`] : []),
-    ...report.skipped.map((s) => `not checked: ${s}`),
+    ...report.skipped.map((s) => `skipped   ${s}`),
     ...report.violations.map((v) => `VIOLATION ${v.invariant}: ${v.detail}`),
-    report.ok ? 'invariants hold' : `${report.violations.length} violation(s)`,
+    report.ok
+      ? `invariants hold${report.skipped.length > 0 ? ' (for what was checked)' : ''}`
+      : `${report.violations.length} violation(s)`,
   ];
   return `${lines.join('\n')}\n`;
 }

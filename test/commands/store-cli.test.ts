@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -11,6 +12,11 @@ const bin = fileURLToPath(new URL('../../dist/shopsre.js', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // The CLI's own template (default customers and history) is kept between runs like the tests' ones.
 const env = { ...process.env, XDG_CACHE_HOME: join(testCacheDir, 'xdg') };
+// The vendors' secret keys, given to `store serve` and to `store verify --vendor` alike.
+const vendorKeys = {
+  SHOPSRE_VENDOR_PRIMARY_KEY: `sk_test_${randomBytes(12).toString('hex')}`,
+  SHOPSRE_VENDOR_BACKUP_KEY: `sk_test_${randomBytes(12).toString('hex')}`,
+};
 
 interface Addresses {
   store: string;
@@ -27,8 +33,12 @@ interface CliResult {
   stderr: string;
 }
 
-async function runCli(args: readonly string[], timeoutMs = 30_000): Promise<CliResult> {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env });
+async function runCli(
+  args: readonly string[],
+  timeoutMs = 30_000,
+  childEnv: NodeJS.ProcessEnv = env,
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: childEnv });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -94,7 +104,7 @@ describe('shopsre store serve, then store verify against it', () => {
       [bin, 'store', 'serve', '--port', '0', '--chaos-port', '0', '--products', '300', '--json'],
       {
         cwd: root,
-        env,
+        env: { ...env, ...vendorKeys },
       },
     );
     // The first run on a machine builds the embedded database's template.
@@ -148,6 +158,117 @@ describe('shopsre store serve, then store verify against it', () => {
     expect(result.stdout).toContain('invariants hold');
   });
 
+  interface JsonReport {
+    ok: boolean;
+    counts: { charges: Record<string, number>; refunds: Record<string, number> };
+    skipped: string[];
+    violations: { invariant: string; detail: string }[];
+  }
+
+  const vendorFlags = (): string[] => addresses.vendors.flatMap((v) => ['--vendor', `${v.name}=${v.url}`]);
+  const verifyWithVendors = (...extra: string[]): Promise<CliResult> =>
+    runCli(['store', 'verify', '--database-url', addresses.database, ...vendorFlags(), ...extra], 30_000, {
+      ...env,
+      ...vendorKeys,
+    });
+
+  /** Calls the serving store's primary vendor simulator as its owner would, with its key. */
+  async function callPrimary(path: string, body: unknown, idempotencyKey: string): Promise<Response> {
+    const primary = addresses.vendors.find((v) => v.name === 'primary');
+    return fetch(`${primary?.url}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${vendorKeys.SHOPSRE_VENDOR_PRIMARY_KEY}`,
+        'content-type': 'application/json',
+        'idempotency-key': idempotencyKey,
+      },
+      body: JSON.stringify(body),
+    });
+  }
+
+  it('verify --database-url without --vendor says charges are not checked, and exits 0 for what it checked', async () => {
+    const text = await runCli(['store', 'verify', '--database-url', addresses.database]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^charges +not checked$/m);
+    expect(text.stdout).toContain(
+      'charges not checked (paid-order-has-one-charge, charge-has-paid-order-or-refund)',
+    );
+    const json = await runCli(['store', 'verify', '--database-url', addresses.database, '--json']);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as JsonReport;
+    expect(report.ok).toBe(true);
+    expect(report.counts.charges).toEqual({});
+    expect(report.skipped).toContainEqual(expect.stringContaining('charges not checked'));
+  });
+
+  it('verify --database-url --vendor checks charges against the live vendors: a charge without a paid order fails (exit 1) until it is refunded (exit 0)', async () => {
+    const clean = await verifyWithVendors('--json');
+    expect(clean.code).toBe(0);
+    const before = JSON.parse(clean.stdout) as JsonReport;
+    expect(before.ok).toBe(true);
+    expect(before.skipped.filter((s) => s.startsWith('charges'))).toEqual([]);
+    expect(Object.keys(before.counts.charges).sort()).toEqual(['backup', 'primary']);
+    expect(before.counts.charges.primary).toBeGreaterThanOrEqual(1);
+
+    // A charge made at the vendor for an order the store never had.
+    const created = await callPrimary(
+      '/v1/payment_intents',
+      { amount: 1234, currency: 'usd', paymentToken: 'tok_visa', metadata: { orderId: 'ord_cliOrphan' } },
+      `cli-orphan-${process.pid}`,
+    );
+    expect(created.status).toBe(200);
+    const intent = (await created.json()) as { id: string; latestCharge: string };
+
+    const broken = await verifyWithVendors();
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(
+      `VIOLATION charge-has-paid-order-or-refund: primary ${intent.latestCharge}: order ord_cliOrphan is not a paid order`,
+    );
+
+    const refunded = await callPrimary(
+      '/v1/refunds',
+      { paymentIntent: intent.id },
+      `cli-refund-${process.pid}`,
+    );
+    expect(refunded.status).toBe(200);
+    const fixed = await verifyWithVendors('--json');
+    expect(fixed.code).toBe(0);
+    const after = JSON.parse(fixed.stdout) as JsonReport;
+    expect(after).toMatchObject({ ok: true, violations: [] });
+    expect(after.counts.charges.primary).toBe((before.counts.charges.primary ?? 0) + 1);
+    expect(after.counts.refunds.primary).toBe((before.counts.refunds.primary ?? 0) + 1);
+    expect((await verifyWithVendors()).stdout).toMatch(
+      /^charges +primary \d+ \(\d+ refunded\), backup \d+$/m,
+    );
+
+    for (const result of [clean, broken, fixed]) {
+      for (const key of Object.values(vendorKeys)) expect(result.stdout + result.stderr).not.toContain(key);
+    }
+  });
+
+  it('verify --vendor without the vendor’s key in the environment exits 2 naming the variable', async () => {
+    const result = await runCli(['store', 'verify', '--database-url', addresses.database, ...vendorFlags()]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SHOPSRE_VENDOR_PRIMARY_KEY');
+  });
+
+  it('verify --vendor with a vendor that is not there exits 3 and says which ledger it could not read', async () => {
+    const result = await runCli(
+      [
+        'store',
+        'verify',
+        '--database-url',
+        addresses.database,
+        '--vendor',
+        `primary=http://127.0.0.1:${await closedPort()}`,
+      ],
+      30_000,
+      { ...env, ...vendorKeys },
+    );
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('VIOLATION vendor-ledger-readable: primary');
+  });
+
   it('stops on SIGTERM with exit 0, leaving no port of the store or its dependencies open', async () => {
     const exited = once(serve, 'exit') as Promise<[number | null, string | null]>;
     serve.kill('SIGTERM');
@@ -173,6 +294,19 @@ describe('shopsre store: exit codes on bad input and unreachable stores', () => 
     const result = await runCli(['store', 'serve', '--port', '70000']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining('--port')]);
+  });
+
+  it('serve with its fault proxies on a port already taken exits 3 and says which port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const result = await runCli(['store', 'serve', '--port', '0', '--chaos-port', String(port)]);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`port ${port} (fault proxies) is in use`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('verify --url on a closed port exits 3', async () => {

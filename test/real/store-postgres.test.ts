@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithPostgres } from '../helpers/describe-with-postgres.js';
 import {
   startPostgresCluster,
@@ -6,6 +6,7 @@ import {
   type PostgresCluster,
   type PostgresReplicationPair,
 } from '../helpers/postgres-cluster.js';
+import { lateChargeBehaviour } from '../reference-store/support/late-charge-behaviour.js';
 import { storeBehaviour } from '../reference-store/support/store-behaviour.js';
 import { startTestStore, type TestStore } from '../reference-store/support/test-store.js';
 
@@ -24,6 +25,12 @@ describeWithPostgres('the reference store on a real PostgreSQL', () => {
   });
 
   storeBehaviour(async () => startTestStore({ databaseUrl: await cluster.createDatabase('store') }));
+
+  describe('late charges', () => {
+    lateChargeBehaviour(async (options) =>
+      startTestStore({ ...options, databaseUrl: await cluster.createDatabase('late_charges') }),
+    );
+  });
 });
 
 describeWithPostgres('catalog reads on a real streaming replica', () => {

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { Problem } from '../http/problem.js';
 import { withSpan } from '../tracing.js';
 
 export interface CartLine {
@@ -51,25 +50,17 @@ export function createCartRepository(primary: pg.Pool): CartRepository {
     });
   return {
     get,
+    /** Fails with a foreign-key violation for an unknown product, a check violation past the limit. */
     async add(cartKey, productId, quantity) {
-      try {
-        await withSpan('db.add_to_cart', {}, () =>
-          primary.query({
-            name: 'cart-add',
-            text: `insert into cart_items (cart_key, product_id, quantity) values ($1, $2, $3)
-                   on conflict (cart_key, product_id)
-                   do update set quantity = cart_items.quantity + excluded.quantity, updated_at = now()`,
-            values: [cartKey, productId, quantity],
-          }),
-        );
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (code === '23503') throw new Problem(404, 'unknown-product', `no product ${productId}`);
-        if (code === '23514') {
-          throw new Problem(422, 'quantity-limit', `at most ${maxQuantityPerLine} of one product per cart`);
-        }
-        throw error;
-      }
+      await withSpan('db.add_to_cart', {}, () =>
+        primary.query({
+          name: 'cart-add',
+          text: `insert into cart_items (cart_key, product_id, quantity) values ($1, $2, $3)
+                 on conflict (cart_key, product_id)
+                 do update set quantity = cart_items.quantity + excluded.quantity, updated_at = now()`,
+          values: [cartKey, productId, quantity],
+        }),
+      );
       return get(cartKey);
     },
     async remove(cartKey, productId) {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../../../src/core/logger.js';
-import { isDatabaseUnavailable } from '../db/pools.js';
+import { isDatabaseUnavailable } from '../db/database-errors.js';
 import type { StoreMetrics } from '../metrics.js';
 import { withSpan } from '../tracing.js';
 

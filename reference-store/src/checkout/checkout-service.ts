@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../../src/core/logger.js';
-import { isDatabaseUnavailable } from '../db/pools.js';
+import { databaseProblem } from '../http/database-problem.js';
 import { Problem, unavailable } from '../http/problem.js';
 import type { CheckoutOutcome, StoreMetrics } from '../metrics.js';
 import type { PaymentAttempt, PaymentGateway, PaymentOutcome } from '../payments/payment-gateway.js';
@@ -130,7 +130,8 @@ export class CheckoutService {
       switch (outcome.status) {
         case 'paid': {
           const paid = await this.db(() => this.orders.markPaid(order, outcome, attempts));
-          return { status: 201, order: orderView(paid ?? { ...order, status: 'paid' }), replayed: false };
+          if (paid) return { status: 201, order: orderView(paid), replayed: false };
+          return this.settledElsewhere(order);
         }
         case 'declined': {
           const failed = await this.db(() => this.orders.markFailed(order, 'declined', attempts));
@@ -172,6 +173,25 @@ export class CheckoutService {
     }
   }
 
+  /**
+   * Charged, but another actor settled the order first: the reconciler of another store process
+   * paid it, or failed it while this payment was on its way (its charge is then refunded by
+   * reconciliation). The answer is what the database holds, never a paid order it does not have.
+   */
+  private async settledElsewhere(order: OrderRecord): Promise<CheckoutResponse> {
+    const stored = (await this.db(() => this.orders.findById(order.id))) ?? order;
+    if (stored.status === 'payment_failed') {
+      this.logger.warn('charged after the order had failed; the charge is refunded by reconciliation', {
+        order: order.id,
+      });
+    }
+    return {
+      status: stored.status === 'paid' ? 201 : statusOf(stored.status),
+      order: orderView(stored),
+      replayed: false,
+    };
+  }
+
   private replay(order: OrderRecord, requestHash: string): CheckoutResponse {
     if (order.requestHash !== requestHash) throw keyReused();
     return { status: statusOf(order.status), order: orderView(order), replayed: true };
@@ -193,8 +213,7 @@ export class CheckoutService {
     try {
       return await run();
     } catch (error) {
-      if (isDatabaseUnavailable(error)) throw unavailable('the order database is unavailable; retry shortly');
-      throw error;
+      throw databaseProblem(error) ?? error;
     }
   }
 }

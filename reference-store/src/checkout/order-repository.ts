@@ -211,7 +211,7 @@ export class OrderRepository {
    * No vendor charged and none will: the order is removed with its items and the stock goes back,
    * so the same idempotency key can be tried again later. A 503 is not an acknowledgement.
    */
-  async abandon(orderId: string): Promise<void> {
+  async abandon(orderId: string, reason = 'payment_unavailable'): Promise<void> {
     await this.transaction(async (client) => {
       const status = await client.query({
         name: 'order-lock-pending',
@@ -220,6 +220,13 @@ export class OrderRepository {
       });
       if (status.rowCount === 0) return { result: undefined, commit: false };
       await this.releaseStock(client, orderId);
+      await client.query({
+        name: 'order-record-abandoned',
+        text: `insert into abandoned_checkouts (order_id, segment, total_cents, currency, reason, created_at)
+               select id, segment, total_cents, currency, $2, created_at from orders where id = $1
+               on conflict (order_id) do nothing`,
+        values: [orderId, reason],
+      });
       await client.query({
         name: 'order-delete',
         text: 'delete from orders where id = $1',

@@ -105,4 +105,42 @@ create table outbox (
 );
 `,
   },
+  {
+    id: 2,
+    name: 'refunds of late charges',
+    sql: `
+-- A charge that arrived after its order had failed, given back through its vendor: one row per
+-- intent, so a refund is recorded once however many store processes find the charge.
+create table refunds (
+  provider text not null,
+  intent_id text not null,
+  refund_id text not null,
+  charge_id text not null,
+  order_id text not null references orders (id),
+  amount_cents integer not null check (amount_cents > 0),
+  created_at timestamptz not null default now(),
+  primary key (provider, intent_id)
+);
+create index refunds_order_idx on refunds (order_id);
+`,
+  },
+  {
+    id: 3,
+    name: 'abandoned checkouts',
+    sql: `
+-- A checkout whose order was abandoned because no payment vendor could take it (nothing charged):
+-- the order row goes (so the shopper can retry with the same idempotency key), this row stays, so
+-- the books still show what customers failed to buy, by segment and value.
+create table abandoned_checkouts (
+  order_id text primary key,
+  segment text not null,
+  total_cents integer not null check (total_cents >= 0),
+  currency text not null,
+  reason text not null,
+  created_at timestamptz not null,
+  abandoned_at timestamptz not null default now()
+);
+create index abandoned_checkouts_created_idx on abandoned_checkouts (created_at);
+`,
+  },
 ];

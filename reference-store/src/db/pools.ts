@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../../src/core/logger.js';
+import { UnstorableTextError } from './database-errors.js';
 
 export interface PoolOptions {
   /** Connections in the pool; default 8. */
@@ -91,8 +92,25 @@ class SimpleProtocolClient extends pg.Client {}
 // eslint-disable-next-line @typescript-eslint/unbound-method
 const extendedQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 SimpleProtocolClient.prototype.query = function (this: pg.Client, first: unknown, ...rest: unknown[]) {
+  let args: unknown[];
+  try {
+    args = simpleQuery(first, rest);
+  } catch (error) {
+    // Failed as pg fails a query: through its callback when it has one (pg-pool), else its promise.
+    const callback = [first, ...rest]
+      .map((arg) => (typeof arg === 'object' && arg !== null && 'callback' in arg ? arg.callback : arg))
+      .find((arg): arg is (error: unknown) => void => typeof arg === 'function');
+    if (!callback) return Promise.reject(error as Error);
+    process.nextTick(() => callback(error));
+    return undefined;
+  }
+  return extendedQuery.apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+/** The arguments of `query` with the parameters inlined into the text and no statement name. */
+function simpleQuery(first: unknown, rest: unknown[]): unknown[] {
   if (typeof first === 'string' && Array.isArray(rest[0])) {
-    return extendedQuery.call(this, inlineParameters(first, rest[0] as unknown[]), ...rest.slice(1));
+    return [inlineParameters(first, rest[0] as unknown[]), ...rest.slice(1)];
   }
   if (typeof first === 'object' && first !== null && 'text' in first) {
     const config = { ...(first as { text: string; values?: unknown[]; name?: string }) };
@@ -100,10 +118,10 @@ SimpleProtocolClient.prototype.query = function (this: pg.Client, first: unknown
     const simple: Record<string, unknown> = { ...config, text: inlineParameters(config.text, values) };
     delete simple.name;
     delete simple.values;
-    return extendedQuery.call(this, simple, ...rest);
+    return [simple, ...rest];
   }
-  return extendedQuery.call(this, first, ...rest);
-} as typeof pg.Client.prototype.query;
+  return [first, ...rest];
+}
 
 export function inlineParameters(text: string, values: readonly unknown[]): string {
   return text.replace(/(?<![\w$])\$(\d+)/g, (match, index: string) => {
@@ -116,8 +134,8 @@ export function inlineParameters(text: string, values: readonly unknown[]): stri
 
 function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  if (Array.isArray(value)) return pg.escapeLiteral(arrayLiteral(value));
-  if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
+  if (Array.isArray(value)) return textLiteral(arrayLiteral(value));
+  if (value instanceof Date) return textLiteral(value.toISOString());
   if (typeof value === 'number' && !Number.isFinite(value))
     throw new RangeError(`cannot send ${value} to SQL`);
   if (
@@ -126,9 +144,18 @@ function sqlLiteral(value: unknown): string {
     typeof value === 'boolean' ||
     typeof value === 'bigint'
   ) {
-    return pg.escapeLiteral(String(value));
+    return textLiteral(String(value));
   }
-  return pg.escapeLiteral(JSON.stringify(value));
+  return textLiteral(JSON.stringify(value));
+}
+
+/**
+ * A NUL would end the query text inside the protocol message (PGlite then reports a malformed message,
+ * 08P01, which reads as a lost connection); PostgreSQL refuses it in a parameter with 22021.
+ */
+function textLiteral(text: string): string {
+  if (text.includes('\0')) throw new UnstorableTextError();
+  return pg.escapeLiteral(text);
 }
 
 function scalarText(value: unknown): string {
@@ -147,23 +174,4 @@ function arrayLiteral(items: readonly unknown[]): string {
     return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   });
   return `{${parts.join(',')}}`;
-}
-
-const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
-// admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, read_only_sql_transaction
-const unavailableSqlStates = new Set(['57P01', '57P02', '57P03', '53300', '25006']);
-
-/**
- * Whether an error means "the database is not there right now" (answer 503 and let the client retry)
- * rather than a bug (answer 500).
- */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (unavailableCodes.has(code) || unavailableSqlStates.has(code) || code.startsWith('08')) return true;
-  }
-  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connect ECONNREFUSED|Connection ended/i.test(
-    error.message,
-  );
 }

@@ -29,6 +29,7 @@ export class Problem extends Error {
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
   402: 'Payment Required',
   404: 'Not Found',
   405: 'Method Not Allowed',

@@ -1,14 +1,17 @@
 import type { Logger } from '../../../src/core/logger.js';
 import type { OrderRepository } from '../checkout/order-repository.js';
 import type { StoreMetrics } from '../metrics.js';
+import type { LateChargeSweeper } from './late-charges.js';
 import type { VendorClient } from './vendor-client.js';
 
 export interface ReconcileReport {
   readonly examined: number;
   readonly paid: number;
   readonly failed: number;
-  /** Left open: a vendor could not be asked. */
+  /** Left open: a vendor could not be asked, or is still processing the payment. */
   readonly unresolved: number;
+  /** Charges that arrived after their order had failed, refunded through their vendor. */
+  readonly refunded: number;
 }
 
 export interface ReconcilerOptions {
@@ -17,12 +20,16 @@ export interface ReconcilerOptions {
   readonly isInFlight: (idempotencyKey: string) => boolean;
   /** Bound on each vendor lookup; default 2000 ms. */
   readonly lookupTimeoutMs?: number;
+  /** Refunds charges that landed on failed orders, after the open orders are settled. */
+  readonly lateCharges?: LateChargeSweeper;
 }
 
 /**
  * Settles orders whose payment outcome is open (a timeout, or a charge the database never heard of)
  * by looking the intent up at every vendor, never by charging again. Found and succeeded: paid.
- * Every vendor answered and none has it: failed, stock released. Otherwise: ask again next time.
+ * Every vendor answered and none has it, not even as `processing`: failed, stock released.
+ * Otherwise (a vendor unanswered, or still working on it): ask again next time. A charge that lands
+ * after all (the request reached the vendor only after the lookups) is refunded by `lateCharges`.
  */
 export async function reconcilePayments(
   orders: OrderRepository,
@@ -38,6 +45,7 @@ export async function reconcilePayments(
   for (const order of open) {
     if (options.isInFlight(order.idempotencyKey)) continue;
     let answered = 0;
+    let processing = false;
     let found: { provider: string; intentId: string } | undefined;
     for (const vendor of vendors) {
       try {
@@ -51,6 +59,8 @@ export async function reconcilePayments(
           found = { provider: vendor.name, intentId: succeeded.id };
           break;
         }
+        // Its charge may still commit: failing the order now would leave a charge without it.
+        if (intents.some((intent) => intent.status === 'processing')) processing = true;
       } catch (error) {
         logger.debug('reconciliation lookup failed', {
           order: order.id,
@@ -62,7 +72,7 @@ export async function reconcilePayments(
     if (found) {
       if (await orders.markPaid(order, found, [], ['pending', 'payment_unknown'])) paid++;
       metrics.reconciliations.inc({ outcome: 'paid' });
-    } else if (answered === vendors.length) {
+    } else if (answered === vendors.length && !processing) {
       if (await orders.markFailed(order, 'not_found_at_vendor', [], ['pending', 'payment_unknown'])) failed++;
       metrics.reconciliations.inc({ outcome: 'failed' });
     } else {
@@ -70,5 +80,7 @@ export async function reconcilePayments(
       metrics.reconciliations.inc({ outcome: 'unresolved' });
     }
   }
-  return { examined: open.length, paid, failed, unresolved };
+  const refunded = (await options.lateCharges?.sweep()) ?? 0;
+  if (refunded > 0) metrics.reconciliations.inc({ outcome: 'refunded' }, refunded);
+  return { examined: open.length, paid, failed, unresolved, refunded };
 }

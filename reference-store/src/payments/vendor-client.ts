@@ -2,7 +2,7 @@ import { Pool } from 'undici';
 
 /**
  * The store's side of a payment vendor's payment-intents API (reference-store/vendors/): create with
- * an Idempotency-Key, look up by order, read the ledger. Errors are classified here, once, by what
+ * an Idempotency-Key, look up by order, refund, read the ledger. Errors are classified here, once, by what
  * they tell us about the charge: that matters more than the status code.
  */
 export interface VendorEndpoint {
@@ -10,6 +10,15 @@ export interface VendorEndpoint {
   readonly url: string;
   /** Sent as a bearer token; never logged. */
   readonly secretKey: string;
+}
+
+/**
+ * The environment variable that holds a vendor's secret key, for `store serve` (which otherwise makes
+ * a fresh one per run) and `store verify --vendor`: `SHOPSRE_VENDOR_PRIMARY_KEY` for `primary`.
+ * Keys travel in the environment, never in argv, where any user of the machine can read them.
+ */
+export function secretKeyVariable(vendorName: string): string {
+  return `SHOPSRE_VENDOR_${vendorName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_KEY`;
 }
 
 export interface CreateIntentRequest {
@@ -30,11 +39,31 @@ export interface VendorIntent {
 }
 
 export interface VendorCharge {
+  readonly kind: 'charge';
   readonly id: string;
   readonly paymentIntent: string;
   readonly amount: number;
   readonly orderId: string | null;
   readonly captured: boolean;
+}
+
+export interface VendorRefund {
+  readonly kind: 'refund';
+  readonly id: string;
+  readonly charge: string;
+  readonly paymentIntent: string;
+  readonly amount: number;
+  readonly orderId: string | null;
+}
+
+/** The vendor's ledger, in the order money moved. */
+export type VendorLedgerEntry = VendorCharge | VendorRefund;
+
+export interface RefundIntentRequest {
+  /** The same for every attempt at refunding one charge, from any store process: it refunds once. */
+  readonly idempotencyKey: string;
+  readonly intentId: string;
+  readonly orderId: string;
 }
 
 export type CreateIntentResult =
@@ -56,6 +85,8 @@ export class VendorError extends Error {
     readonly kind: VendorErrorKind,
     message: string,
     readonly status?: number,
+    /** The vendor's error code (`resource_missing`, `charge_already_refunded`, ...), when it sent one. */
+    readonly code?: string,
   ) {
     super(`${vendor}: ${message}`);
     this.name = 'VendorError';
@@ -66,7 +97,10 @@ export interface VendorClient {
   readonly name: string;
   createIntent(request: CreateIntentRequest, signal: AbortSignal): Promise<CreateIntentResult>;
   findIntentsByOrder(orderId: string, signal: AbortSignal): Promise<VendorIntent[]>;
-  listCharges(signal: AbortSignal): Promise<VendorCharge[]>;
+  /** Refunds the whole charge of an intent; a repeat with the same key answers the same refund. */
+  refund(request: RefundIntentRequest, signal: AbortSignal): Promise<VendorRefund>;
+  /** Every ledger entry after `startingAfter` (from the start without it), all pages. */
+  listLedger(signal: AbortSignal, startingAfter?: string): Promise<VendorLedgerEntry[]>;
   close(): Promise<void>;
 }
 
@@ -140,24 +174,44 @@ export function createVendorClient(endpoint: VendorEndpoint, connections = 32): 
         return intent ? [intent] : [];
       });
     },
-    async listCharges(signal) {
-      const charges: VendorCharge[] = [];
-      let after: string | undefined;
-      // Bounded: a ledger of a million charges is far past what a game day writes.
+    async refund(request, signal) {
+      const body = JSON.stringify({
+        paymentIntent: request.intentId,
+        reason: 'requested_by_customer',
+        metadata: { orderId: request.orderId },
+      });
+      const { status, json } = await call(
+        'POST',
+        '/v1/refunds',
+        signal,
+        { 'idempotency-key': request.idempotencyKey },
+        body,
+      );
+      if (status !== 200) throw statusError(endpoint.name, status, json);
+      const refund = parseLedgerEntry(json);
+      if (refund?.kind !== 'refund') {
+        throw new VendorError(endpoint.name, 'ambiguous', 'refund answered without a refund object');
+      }
+      return refund;
+    },
+    async listLedger(signal, startingAfter) {
+      const entries: VendorLedgerEntry[] = [];
+      let after = startingAfter;
+      // Bounded: a ledger of a million entries is far past what a game day writes.
       for (let page = 0; page < 1000; page++) {
         const query = `limit=1000${after ? `&starting_after=${encodeURIComponent(after)}` : ''}`;
-        const { status, json } = await call('GET', `/v1/charges?${query}`, signal);
+        const { status, json } = await call('GET', `/v1/ledger?${query}`, signal);
         if (status !== 200) throw statusError(endpoint.name, status, json);
         const data = listData(json).flatMap((item) => {
-          const charge = parseCharge(item);
-          return charge ? [charge] : [];
+          const entry = parseLedgerEntry(item);
+          return entry ? [entry] : [];
         });
-        charges.push(...data);
+        entries.push(...data);
         const hasMore = typeof json === 'object' && json !== null && (json as { hasMore?: unknown }).hasMore;
-        if (hasMore !== true || data.length === 0) return charges;
+        if (hasMore !== true || data.length === 0) return entries;
         after = data.at(-1)?.id;
       }
-      return charges;
+      return entries;
     },
     close: () => pool.close(),
   };
@@ -175,10 +229,12 @@ function classifyTransportError(vendor: string, error: unknown): VendorError {
 }
 
 function statusError(vendor: string, status: number, json: unknown): VendorError {
-  const code = readString(json, ['error', 'code']) ?? `http ${status}`;
-  if (notProcessedStatuses.has(status)) return new VendorError(vendor, 'not-processed', code, status);
-  if (status >= 500 || status === 409) return new VendorError(vendor, 'ambiguous', code, status);
-  return new VendorError(vendor, 'rejected', code, status);
+  const code = readString(json, ['error', 'code']);
+  const message = code ?? `http ${status}`;
+  if (notProcessedStatuses.has(status))
+    return new VendorError(vendor, 'not-processed', message, status, code);
+  if (status >= 500 || status === 409) return new VendorError(vendor, 'ambiguous', message, status, code);
+  return new VendorError(vendor, 'rejected', message, status, code);
 }
 
 function readString(json: unknown, path: readonly string[]): string | undefined {
@@ -204,16 +260,25 @@ function parseIntent(json: unknown): VendorIntent | undefined {
   return { id, status: status as IntentStatus, amount, orderId: readString(json, ['metadata', 'orderId']) };
 }
 
-function parseCharge(json: unknown): VendorCharge | undefined {
+function parseLedgerEntry(json: unknown): VendorLedgerEntry | undefined {
   const id = readString(json, ['id']);
   const paymentIntent = readString(json, ['paymentIntent']);
   const record = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
   if (!id || !paymentIntent || typeof record.amount !== 'number') return undefined;
-  return {
-    id,
-    paymentIntent,
-    amount: record.amount,
-    orderId: typeof record.orderId === 'string' ? record.orderId : null,
-    captured: record.captured === true,
-  };
+  const orderId = typeof record.orderId === 'string' ? record.orderId : null;
+  if (record.object === 'charge') {
+    return {
+      kind: 'charge',
+      id,
+      paymentIntent,
+      amount: record.amount,
+      orderId,
+      captured: record.captured === true,
+    };
+  }
+  const charge = readString(json, ['charge']);
+  if (record.object === 'refund' && charge) {
+    return { kind: 'refund', id, charge, paymentIntent, amount: record.amount, orderId };
+  }
+  return undefined;
 }

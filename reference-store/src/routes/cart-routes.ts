@@ -1,32 +1,40 @@
 import { Hono, type Context } from 'hono';
 import * as z from 'zod';
 import { maxQuantityPerLine, type CartRepository } from '../cart/cart-repository.js';
-import { isDatabaseUnavailable } from '../db/pools.js';
+import { answerDatabaseErrors } from '../http/database-problem.js';
 import type { StoreEnv } from '../http/env.js';
-import { Problem, unavailable } from '../http/problem.js';
+import { Problem } from '../http/problem.js';
 import { readJson } from '../http/read-json.js';
 import { customerHeader, sessionHeader } from '../http/segment.js';
+import { cleanString, pathParam } from '../http/text-input.js';
 
 const addItemBody = z
   .object({
-    productId: z.string().min(1).max(64),
+    productId: cleanString().min(1).max(64),
     quantity: z.number().int().min(1).max(maxQuantityPerLine).default(1),
   })
   .strict();
 
 export function cartRoutes(carts: CartRepository): Hono<StoreEnv> {
   const app = new Hono<StoreEnv>();
-  app.get('/api/cart', async (c) => c.json(await guard(() => carts.get(cartKey(c)))));
+  app.get('/api/cart', async (c) => c.json(await answerDatabaseErrors(() => carts.get(cartKey(c)))));
   app.post('/api/cart/items', async (c) => {
     const key = cartKey(c);
-    const body = await readJson(c, addItemBody);
-    return c.json(await guard(() => carts.add(key, body.productId, body.quantity)), 201);
+    const { productId, quantity } = await readJson(c, addItemBody);
+    const cart = await answerDatabaseErrors(() => carts.add(key, productId, quantity), {
+      'foreign-key': () => new Problem(404, 'unknown-product', `no product ${productId}`),
+      check: () =>
+        new Problem(422, 'quantity-limit', `at most ${maxQuantityPerLine} of one product per cart`),
+    });
+    return c.json(cart, 201);
   });
-  app.delete('/api/cart/items/:productId', async (c) =>
-    c.json(await guard(() => carts.remove(cartKey(c), c.req.param('productId')))),
-  );
+  app.delete('/api/cart/items/:productId', async (c) => {
+    const key = cartKey(c);
+    const productId = pathParam(c.req.param('productId'), 'productId');
+    return c.json(await answerDatabaseErrors(() => carts.remove(key, productId)));
+  });
   app.delete('/api/cart', async (c) => {
-    await guard(() => carts.clear(cartKey(c)));
+    await answerDatabaseErrors(() => carts.clear(cartKey(c)));
     return c.body(null, 204);
   });
   return app;
@@ -43,13 +51,4 @@ export function cartKey(c: Context<StoreEnv>): string {
     );
   }
   return key;
-}
-
-export async function guard<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) throw unavailable('the store database is unavailable; retry shortly');
-    throw error;
-  }
 }

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { CatalogReader, CatalogSource } from '../catalog/catalog-reader.js';
 import type { StoreEnv } from '../http/env.js';
 import { Problem } from '../http/problem.js';
+import { cleanTextMessage, isCleanText, pathParam } from '../http/text-input.js';
 
 const maxLimit = 100;
 const maxOffset = 10_000;
@@ -18,7 +19,7 @@ export function catalogRoutes(catalog: CatalogReader): Hono<StoreEnv> {
     return c.json({ items, total, limit, offset });
   });
   app.get('/api/products/:id', async (c) => {
-    const id = c.req.param('id');
+    const id = pathParam(c.req.param('id'), 'the product id');
     if (id.length > 64) throw new Problem(404, 'unknown-product', 'no such product');
     const { product, source } = await catalog.get(id);
     markSource(c.header.bind(c), source);
@@ -45,5 +46,6 @@ function intParam(raw: string | undefined, name: string, fallback: number, min: 
 function textParam(raw: string | undefined, name: string): string | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   if (raw.length > 200) throw new Problem(400, 'invalid-query', `${name} is limited to 200 characters`);
+  if (!isCleanText(raw)) throw new Problem(400, 'invalid-query', `${name} ${cleanTextMessage}`);
   return raw;
 }

@@ -4,9 +4,11 @@ import type { CheckoutService } from '../checkout/checkout-service.js';
 import type { OrderRepository } from '../checkout/order-repository.js';
 import { orderView } from '../checkout/order-view.js';
 import type { StoreEnv } from '../http/env.js';
+import { answerDatabaseErrors } from '../http/database-problem.js';
 import { Problem } from '../http/problem.js';
 import { readJson } from '../http/read-json.js';
-import { cartKey, guard } from './cart-routes.js';
+import { pathParam } from '../http/text-input.js';
+import { cartKey } from './cart-routes.js';
 
 const checkoutBody = z
   .object({
@@ -56,8 +58,8 @@ export function checkoutRoutes(checkout: CheckoutService, orders: OrderRepositor
     return c.json(result.order, result.status);
   });
   app.get('/api/orders/:id', async (c) => {
-    const id = c.req.param('id');
-    const order = id.length <= 64 ? await guard(() => orders.findById(id)) : undefined;
+    const id = pathParam(c.req.param('id'), 'the order id');
+    const order = id.length <= 64 ? await answerDatabaseErrors(() => orders.findById(id)) : undefined;
     if (!order) throw new Problem(404, 'unknown-order', `no order ${id}`);
     return c.json(orderView(order));
   });

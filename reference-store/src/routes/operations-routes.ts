@@ -4,6 +4,7 @@ import type { StoreMetrics } from '../metrics.js';
 import type { ReconcileReport } from '../payments/reconciler.js';
 import type { AcknowledgedCheckout, InvariantReport } from '../verify/invariants.js';
 import { readJson } from '../http/read-json.js';
+import { cleanString } from '../http/text-input.js';
 import * as z from 'zod';
 
 const verifyBody = z
@@ -11,7 +12,10 @@ const verifyBody = z
     acknowledged: z
       .array(
         z
-          .object({ idempotencyKey: z.string().min(1).max(128), orderId: z.string().max(64).optional() })
+          .object({
+            idempotencyKey: cleanString().min(1).max(128),
+            orderId: cleanString().max(64).optional(),
+          })
           .strict(),
       )
       .max(1_000_000)

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { VendorCharge } from '../payments/vendor-client.js';
+import type { VendorCharge, VendorLedgerEntry } from '../payments/vendor-client.js';
 
 /** A checkout the client saw acknowledged (2xx), as a load run or a test recorded it. */
 export interface AcknowledgedCheckout {
@@ -9,13 +9,13 @@ export interface AcknowledgedCheckout {
 
 export interface VendorLedger {
   readonly name: string;
-  listCharges(signal: AbortSignal): Promise<VendorCharge[]>;
+  listLedger(signal: AbortSignal): Promise<VendorLedgerEntry[]>;
 }
 
 export type InvariantName =
   | 'acknowledged-checkout-has-one-order'
   | 'paid-order-has-one-charge'
-  | 'charge-has-paid-order'
+  | 'charge-has-paid-order-or-refund'
   | 'stock-not-negative'
   | 'stock-matches-sales'
   | 'no-unresolved-payment'
@@ -30,7 +30,9 @@ export interface InvariantReport {
   readonly ok: boolean;
   readonly counts: {
     readonly orders: Readonly<Record<string, number>>;
+    /** Captured charges per vendor whose ledger was read, refunded ones included. */
     readonly charges: Readonly<Record<string, number>>;
+    readonly refunds: Readonly<Record<string, number>>;
     readonly products: number;
     readonly acknowledged: number;
   };
@@ -48,6 +50,42 @@ export interface VerifyInputs {
   readonly ledgerTimeoutMs?: number;
   /** Violations listed per invariant before the rest are counted only; default 20. */
   readonly maxListed?: number;
+}
+
+const chargeInvariants = 'paid-order-has-one-charge, charge-has-paid-order-or-refund';
+
+type LedgerCharge = VendorCharge & { readonly vendor: string };
+
+/**
+ * The charges that stand (captured, not refunded in full), by the paid order they belong to, and a
+ * line for each standing charge that belongs to no paid order: a customer charged for nothing.
+ */
+function standingCharges(
+  entries: readonly (VendorLedgerEntry & { vendor: string })[],
+  paidTotals: ReadonlyMap<string, number>,
+): { standing: Map<string, LedgerCharge[]>; unpaid: string[] } {
+  const refunded = new Map<string, number>();
+  for (const entry of entries) {
+    if (entry.kind !== 'refund') continue;
+    const key = `${entry.vendor} ${entry.charge}`;
+    refunded.set(key, (refunded.get(key) ?? 0) + entry.amount);
+  }
+  const standing = new Map<string, LedgerCharge[]>();
+  const unpaid: string[] = [];
+  for (const charge of entries) {
+    if (charge.kind !== 'charge' || !charge.captured) continue;
+    const refundedAmount = refunded.get(`${charge.vendor} ${charge.id}`) ?? 0;
+    if (refundedAmount >= charge.amount) continue;
+    if (charge.orderId === null || !paidTotals.has(charge.orderId)) {
+      const partly = refundedAmount > 0 ? ` (${refundedAmount} of ${charge.amount} refunded)` : '';
+      unpaid.push(
+        `${charge.vendor} ${charge.id}: order ${charge.orderId ?? '(none)'} is not a paid order and the charge is not refunded${partly}`,
+      );
+      continue;
+    }
+    standing.set(charge.orderId, [...(standing.get(charge.orderId) ?? []), charge]);
+  }
+  return { standing, unpaid };
 }
 
 /**
@@ -126,14 +164,16 @@ export async function verifyInvariants(inputs: VerifyInputs): Promise<InvariantR
   }
 
   const chargeCounts: Record<string, number> = {};
+  const refundCounts: Record<string, number> = {};
   if (inputs.vendors && inputs.vendors.length > 0) {
-    const charges: (VendorCharge & { vendor: string })[] = [];
+    const entries: (VendorLedgerEntry & { vendor: string })[] = [];
     const unreadable: string[] = [];
     for (const vendor of inputs.vendors) {
       try {
-        const ledger = await vendor.listCharges(AbortSignal.timeout(inputs.ledgerTimeoutMs ?? 3000));
-        chargeCounts[vendor.name] = ledger.length;
-        charges.push(...ledger.map((charge) => ({ ...charge, vendor: vendor.name })));
+        const ledger = await vendor.listLedger(AbortSignal.timeout(inputs.ledgerTimeoutMs ?? 3000));
+        chargeCounts[vendor.name] = ledger.filter((e) => e.kind === 'charge' && e.captured).length;
+        refundCounts[vendor.name] = ledger.filter((e) => e.kind === 'refund').length;
+        entries.push(...ledger.map((entry) => ({ ...entry, vendor: vendor.name })));
       } catch (error) {
         // A ledger that cannot be read proves nothing either way: that is a failed check, not a pass.
         unreadable.push(`${vendor.name}: ${error instanceof Error ? error.message : String(error)}`);
@@ -141,28 +181,18 @@ export async function verifyInvariants(inputs: VerifyInputs): Promise<InvariantR
     }
     add('vendor-ledger-readable', unreadable);
     if (unreadable.length > 0) {
-      skipped.push('paid-order-has-one-charge, charge-has-paid-order: a vendor ledger could not be read');
+      skipped.push(`charges not checked (${chargeInvariants}): a vendor ledger could not be read`);
     } else {
       const paid = await inputs.pool.query<{ id: string; total_cents: number }>(
         "select id, total_cents from orders where status = 'paid'",
       );
       const paidTotals = new Map(paid.rows.map((r) => [r.id, r.total_cents]));
-      const chargesByOrder = new Map<string, (VendorCharge & { vendor: string })[]>();
-      const orphans: string[] = [];
-      for (const charge of charges.filter((c) => c.captured)) {
-        if (charge.orderId === null || !paidTotals.has(charge.orderId)) {
-          orphans.push(
-            `${charge.vendor} ${charge.id}: order ${charge.orderId ?? '(none)'} is not a paid order`,
-          );
-          continue;
-        }
-        chargesByOrder.set(charge.orderId, [...(chargesByOrder.get(charge.orderId) ?? []), charge]);
-      }
-      add('charge-has-paid-order', orphans);
+      const { standing, unpaid } = standingCharges(entries, paidTotals);
+      add('charge-has-paid-order-or-refund', unpaid);
       add(
         'paid-order-has-one-charge',
         [...paidTotals].flatMap(([id, total]) => {
-          const list = chargesByOrder.get(id) ?? [];
+          const list = standing.get(id) ?? [];
           if (list.length !== 1) {
             return [
               `${id}: ${list.length} captured charges (${list.map((c) => `${c.vendor} ${c.id}`).join(', ') || 'none'})`,
@@ -174,7 +204,7 @@ export async function verifyInvariants(inputs: VerifyInputs): Promise<InvariantR
       );
     }
   } else {
-    skipped.push('paid-order-has-one-charge, charge-has-paid-order: no vendor ledgers given');
+    skipped.push(`charges not checked (${chargeInvariants}): no vendor ledgers given`);
   }
 
   return {
@@ -182,6 +212,7 @@ export async function verifyInvariants(inputs: VerifyInputs): Promise<InvariantR
     counts: {
       orders: orderCounts,
       charges: chargeCounts,
+      refunds: refundCounts,
       products: Number(products.rows[0]?.n ?? 0),
       acknowledged: inputs.acknowledged?.length ?? 0,
     },

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import type { FaultProxyServer } from '../../../src/chaos/local/proxy/index.js';
-import { closeAfter, median, startHttpUpstream, startProxies } from './support.js';
+import { closeAfter, startHttpUpstream, startProxies } from './support.js';
 
 interface Answer {
   readonly status: number;
@@ -89,7 +89,21 @@ describe('HTTP fault proxy', () => {
     expect(upstream.sockets()).toBe(1);
   });
 
-  it('adds the latency toxic before forwarding: median 100 ms ± 30 ms over 20 requests', async () => {
+  it('forwards the Host the client used, so a virtual-hosted upstream behind the proxy sees its name', async () => {
+    const { upstream, base } = await vendorProxy();
+    const agent = new HttpAgent();
+    closeAfter(() => agent.destroy());
+    const answer = await rawRequest(
+      `${base}/v1/payment_intents`,
+      { host: 'pay.shop.test:8443' },
+      '{}',
+      agent,
+    );
+    expect(answer.status).toBe(200);
+    expect(upstream.received.map((received) => received.headers.host)).toEqual(['pay.shop.test:8443']);
+  });
+
+  it('adds the latency toxic before forwarding: every request at least latency − jitter (80 ms) later', async () => {
     const { proxies, send } = await vendorProxy();
     // A first round opens the 20 connections on both sides, so the measured round pays only the toxic.
     await Promise.all(Array.from({ length: 20 }, () => send('GET', '/asset.css')));
@@ -101,8 +115,8 @@ describe('HTTP fault proxy', () => {
         return performance.now() - start;
       }),
     );
-    expect(median(took)).toBeGreaterThan(70);
-    expect(median(took)).toBeLessThan(130);
+    // Only the lower bound is the toxic's doing; how much later than that a busy machine answers is not.
+    expect(Math.min(...took)).toBeGreaterThanOrEqual(79);
     expect(proxies.toxic('vendor', 'latency_downstream').hits).toBe(20);
   });
 

@@ -1,21 +1,13 @@
-import { connect } from 'node:net';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { proxyPort, startEchoServer, startHttpUpstream, startProxies, tcpClient } from './support.js';
-
-/** How a connection attempt to `port` goes: 'refused' (ECONNREFUSED) or 'accepted'. */
-function attempt(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('accepted');
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) =>
-      resolve(error.code === 'ECONNREFUSED' ? 'refused' : 'other'),
-    );
-  });
-}
+import {
+  attempt,
+  proxyPort,
+  startEchoServer,
+  startHttpUpstream,
+  startProxies,
+  tcpClient,
+} from './support.js';
 
 async function status(url: string): Promise<number> {
   const response = await request(url);

@@ -152,3 +152,25 @@ export function median(values: readonly number[]): number {
 }
 
 export const proxyPort = (listen: string): number => Number(listen.slice(listen.lastIndexOf(':') + 1));
+
+/** How a connection attempt to `port` goes: 'refused' (ECONNREFUSED) or 'accepted'. */
+export function attempt(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('accepted');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'ECONNREFUSED' ? 'refused' : 'other'),
+    );
+  });
+}
+
+/** A loopback port free a moment ago (bound, then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  const port = await listening(server);
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

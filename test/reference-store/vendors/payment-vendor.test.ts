@@ -2,9 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../../../src/core/clock.js';
 import type {
   Charge,
+  LedgerEntry,
   PaymentIntent,
   PaymentVendor,
   PaymentVendorOptions,
+  Refund,
 } from '../../../reference-store/vendors/payment-vendor.js';
 import { createPaymentVendor } from '../../../reference-store/vendors/payment-vendor.js';
 
@@ -41,6 +43,19 @@ function create(
   if (key !== null) headers['Idempotency-Key'] = key;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   return Promise.resolve(target.app.request('/v1/payment_intents', { method: 'POST', headers, body: text }));
+}
+
+function refund(
+  target: PaymentVendor,
+  body: unknown,
+  key: string | null = 'refund-key-1',
+  auth = `Bearer ${secretKey}`,
+): Promise<Response> {
+  const headers: Record<string, string> = { Authorization: auth, 'Content-Type': 'application/json' };
+  if (key !== null) headers['Idempotency-Key'] = key;
+  return Promise.resolve(
+    target.app.request('/v1/refunds', { method: 'POST', headers, body: JSON.stringify(body) }),
+  );
 }
 
 function get(target: PaymentVendor, path: string): Promise<Response> {
@@ -179,6 +194,8 @@ describe('payment', () => {
         currency: 'usd',
         orderId: 'ord_1',
         captured: true,
+        amountRefunded: 0,
+        refunded: false,
         created: createdAt,
       },
     ]);
@@ -315,6 +332,26 @@ describe('slow responses', () => {
     expect((await runTimers(pending)).status).toBe(200);
   });
 
+  it('while a create is processing, its intent is found as processing, without a charge', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const target = vendor({ processingMs: 200 });
+    const pending = create(target, order);
+    await vi.advanceTimersByTimeAsync(10);
+    const lookup = await json<List<PaymentIntent>>(await get(target, '/v1/payment_intents?order_id=ord_1'));
+    expect(lookup.data).toMatchObject([{ status: 'processing', latestCharge: null }]);
+    const [intent] = lookup.data;
+    expect(await json<PaymentIntent>(await get(target, `/v1/payment_intents/${intent?.id}`))).toMatchObject({
+      status: 'processing',
+    });
+    expect(target.ledger()).toHaveLength(0);
+
+    expect((await runTimers(pending)).status).toBe(200);
+    const after = await json<List<PaymentIntent>>(await get(target, '/v1/payment_intents?order_id=ord_1'));
+    expect(after.data).toMatchObject([
+      { id: intent?.id, status: 'succeeded', latestCharge: target.ledger()[0]?.id },
+    ]);
+  });
+
   it('settings that make no sense are refused', () => {
     const target = vendor();
     expect(() => target.setBehaviour({ responseDelayMs: -1 })).toThrow(RangeError);
@@ -378,5 +415,136 @@ describe('over a socket', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('refunds', () => {
+  async function charged(target: PaymentVendor, orderId = 'ord_1'): Promise<PaymentIntent> {
+    const response = await create(target, { ...order, metadata: { orderId } }, `key-${orderId}`);
+    expect(response.status).toBe(200);
+    return json<PaymentIntent>(response);
+  }
+
+  it('refunds the whole charge of an intent: the refund is in the ledger and the charge shows it', async () => {
+    const target = vendor();
+    const intent = await charged(target);
+    const response = await refund(target, { paymentIntent: intent.id, metadata: { orderId: 'ord_1' } });
+    expect(response.status).toBe(200);
+    const body = await json<Refund>(response);
+    expect(body).toEqual({
+      id: 're_primary_000001',
+      object: 'refund',
+      charge: intent.latestCharge,
+      paymentIntent: intent.id,
+      amount: order.amount,
+      currency: order.currency,
+      orderId: 'ord_1',
+      reason: 'requested_by_customer',
+      status: 'succeeded',
+      metadata: { orderId: 'ord_1' },
+      created: createdAt,
+    });
+    expect(target.refunds()).toEqual([body]);
+    expect(target.ledger()).toMatchObject([
+      { id: intent.latestCharge, amountRefunded: order.amount, refunded: true },
+    ]);
+  });
+
+  it('the same key replays the refund, and another key cannot refund the charge again', async () => {
+    const target = vendor();
+    const intent = await charged(target);
+    const first = await json<Refund>(await refund(target, { paymentIntent: intent.id }, 'r-1'));
+    const replay = await refund(target, { paymentIntent: intent.id }, 'r-1');
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(await json<Refund>(replay)).toEqual(first);
+    const again = await refund(target, { paymentIntent: intent.id }, 'r-2');
+    expect(again.status).toBe(400);
+    expect((await json<ErrorBody>(again)).error.code).toBe('charge_already_refunded');
+    expect(target.refunds()).toHaveLength(1);
+  });
+
+  it('an intent without a charge (declined) cannot be refunded, and an unknown intent answers 404', async () => {
+    const target = vendor();
+    const declined = await json<ErrorBody & { error: { paymentIntent: PaymentIntent } }>(
+      await create(target, { ...order, paymentToken: 'tok_chargeDeclined' }),
+    );
+    const notCaptured = await refund(target, { paymentIntent: declined.error.paymentIntent.id }, 'r-1');
+    expect(notCaptured.status).toBe(400);
+    expect((await json<ErrorBody>(notCaptured)).error.code).toBe('charge_not_captured');
+    const missing = await refund(target, { paymentIntent: 'pi_primary_999999' }, 'r-2');
+    expect(missing.status).toBe(404);
+    expect((await json<ErrorBody>(missing)).error.code).toBe('resource_missing');
+    expect(target.refunds()).toEqual([]);
+  });
+
+  it.each([
+    ['without a key', null, { paymentIntent: 'pi_primary_000001' }, 400, 'parameter_missing'],
+    [
+      'with an unknown field',
+      'r-1',
+      { paymentIntent: 'pi_primary_000001', amount: 1 },
+      400,
+      'parameter_invalid',
+    ],
+    [
+      'with an unknown reason',
+      'r-1',
+      { paymentIntent: 'pi_primary_000001', reason: 'bored' },
+      400,
+      'parameter_invalid',
+    ],
+    [
+      'with something else than an intent id',
+      'r-1',
+      { paymentIntent: 'ch_primary_000001' },
+      400,
+      'parameter_invalid',
+    ],
+  ])('a refund %s is rejected and refunds nothing', async (_case, key, body, status, code) => {
+    const target = vendor();
+    await charged(target);
+    const response = await refund(target, body, key);
+    expect(response.status).toBe(status);
+    expect((await json<ErrorBody>(response)).error.code).toBe(code);
+    expect(target.refunds()).toEqual([]);
+  });
+
+  it('a refund needs the key', async () => {
+    const target = vendor();
+    const intent = await charged(target);
+    expect((await refund(target, { paymentIntent: intent.id }, 'r-1', 'Bearer sk_test_wrong')).status).toBe(
+      401,
+    );
+    expect(target.refunds()).toEqual([]);
+  });
+});
+
+describe('ledger', () => {
+  it('pages through charges and refunds in the order they happened', async () => {
+    const target = vendor();
+    for (const orderId of ['ord_1', 'ord_2', 'ord_3']) {
+      await create(target, { ...order, metadata: { orderId } }, `key-${orderId}`);
+    }
+    const [, second] = target.intents();
+    await refund(target, { paymentIntent: second?.id });
+    const ids: string[] = [];
+    let cursor = '';
+    for (;;) {
+      const query = cursor === '' ? 'limit=3' : `limit=3&starting_after=${cursor}`;
+      const page = await json<List<LedgerEntry>>(await get(target, `/v1/ledger?${query}`));
+      ids.push(...page.data.map((entry) => `${entry.object} ${entry.orderId ?? ''}`));
+      if (page.hasMore !== true) break;
+      cursor = page.data.at(-1)?.id ?? '';
+    }
+    expect(ids).toEqual(['charge ord_1', 'charge ord_2', 'charge ord_3', 'refund ord_2']);
+  });
+
+  it('needs the key, and refuses a cursor that names no entry', async () => {
+    const target = vendor();
+    expect((await target.app.request('/v1/ledger')).status).toBe(401);
+    const response = await get(target, '/v1/ledger?starting_after=re_primary_000009');
+    expect(response.status).toBe(400);
+    expect((await json<ErrorBody>(response)).error.code).toBe('resource_missing');
   });
 });

@@ -3,9 +3,10 @@ import { Pool, type Dispatcher } from 'undici';
 import { formatEndpoint, type Endpoint } from './address.js';
 
 /**
- * Connection-specific fields (RFC 9110 §7.6.1) are not forwarded, nor `host` (undici sends the
- * upstream's) and `expect` (node answers 100-continue itself). Everything else passes untouched,
- * `Authorization` and `Idempotency-Key` included.
+ * Connection-specific fields (RFC 9110 §7.6.1) are not forwarded, nor `expect` (node answers
+ * 100-continue itself). Everything else passes untouched: `Host` as the client sent it (a fault proxy
+ * is transparent, so a virtual-hosted upstream still sees the name the client used; undici sends the
+ * upstream's address only when the client sent none), `Authorization` and `Idempotency-Key` included.
  */
 const hopByHop = [
   'connection',
@@ -16,7 +17,7 @@ const hopByHop = [
   'transfer-encoding',
   'upgrade',
 ];
-const notForwarded = new Set([...hopByHop, 'proxy-authorization', 'host', 'expect']);
+const notForwarded = new Set([...hopByHop, 'proxy-authorization', 'expect']);
 const notReturned = new Set([...hopByHop, 'proxy-authenticate']);
 
 /** A keep-alive undici pool to the upstream, streaming both bodies. */

@@ -3,10 +3,13 @@ import { formatEndpoint } from './address.js';
 import { Forwarder } from './http-forward.js';
 import { ProxyListener } from './listener.js';
 import type { FaultProxy, ProxyDeps } from './proxy-registry.js';
-import { parseToxic, type HttpEffect, type ProxyConfig, type ToxicMatch } from './schema.js';
+import type { ProxyConfig } from './proxy-schema.js';
+import { parseToxic, parseToxicPatch, type HttpEffect, type ToxicConfig, type ToxicMatch } from './schema.js';
 import { draws, ToxicSet, type ActiveToxic } from './toxic-set.js';
 
 type HttpToxic = ActiveToxic<HttpEffect>;
+/** A patch of an HTTP toxic is an HTTP toxic again (parseToxicPatch keeps the type). */
+type HttpChange = { config: ToxicConfig<HttpEffect>; renewTtl: boolean };
 /** A toxic that answers the request (or refuses to), rather than only delaying it. */
 type AnsweringToxic = ActiveToxic<Exclude<HttpEffect, { type: 'latency' }>>;
 
@@ -16,7 +19,10 @@ type AnsweringToxic = ActiveToxic<Exclude<HttpEffect, { type: 'latency' }>>;
  * ends the chain; toxics after it are not drawn for that request. `stream` is recorded but every HTTP
  * toxic acts on the request. A `hang` that ends (deleted, expired, reset) closes the connections it holds.
  */
-export async function startHttpProxy(config: ProxyConfig, { random, clock }: ProxyDeps): Promise<FaultProxy> {
+export async function startHttpProxy(
+  config: ProxyConfig,
+  { random, clock, toxicTtl }: ProxyDeps,
+): Promise<FaultProxy> {
   const forwarder = new Forwarder(config.upstream);
   let upstream = config.upstream;
   const held = new Map<AnsweringToxic, Set<ServerResponse>>();
@@ -28,6 +34,15 @@ export async function startHttpProxy(config: ProxyConfig, { random, clock }: Pro
       if (toxic.type !== 'hang') return;
       for (const response of held.get(toxic) ?? []) response.socket?.destroy();
       held.delete(toxic);
+    },
+    // Requests a hang holds stay held by the updated toxic.
+    updated: (previous, next) => {
+      let holding: Set<ServerResponse> | undefined;
+      if (previous.type === 'hang') {
+        holding = held.get(previous);
+        held.delete(previous);
+      }
+      if (next.type === 'hang') held.set(next, holding ?? new Set());
     },
   });
 
@@ -108,11 +123,14 @@ export async function startHttpProxy(config: ProxyConfig, { random, clock }: Pro
       return listener.enabled;
     },
     setEnabled: (enabled) => listener.setEnabled(enabled),
+    setListen: (next) => listener.moveTo(next),
     setUpstream: (next) => {
       upstream = next;
       forwarder.retarget(next);
     },
-    addToxic: (input) => toxics.add(parseToxic('http', input)),
+    addToxic: (input) => toxics.add(parseToxic('http', input, toxicTtl)),
+    updateToxic: (name, input) =>
+      toxics.update(name, (current) => parseToxicPatch('http', current, input, toxicTtl) as HttpChange),
     toxics: () => toxics.active(),
     removeToxic: (name) => toxics.remove(name),
     clearToxics: () => toxics.clear(),

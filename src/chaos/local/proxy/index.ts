@@ -3,7 +3,9 @@ export {
   type FaultProxyServer,
   type FaultProxyServerOptions,
 } from './fault-proxy-server.js';
+export { isLoopback } from './address.js';
 export { FaultProxyError } from './errors.js';
-export type { ProxySnapshot } from './proxy-registry.js';
-export type { ProxyInput, ProxyKind, ProxyPatchInput, ToxicInput, ToxicStream } from './schema.js';
+export type { PopulateResult, ProxySnapshot } from './proxy-registry.js';
+export type { ProxyInput, ProxyPatchInput } from './proxy-schema.js';
+export type { ProxyKind, ToxicInput, ToxicPatchInput, ToxicStream } from './schema.js';
 export type { ToxicSnapshot } from './toxic-set.js';

@@ -33,6 +33,26 @@ export class ProxyListener {
     return next;
   }
 
+  /** Listens on `next` from now on: at once when enabled (open connections end), else when enabled. */
+  moveTo(next: Endpoint): Promise<void> {
+    const moved = this.queue.then(async () => {
+      const wasListening = this.listening;
+      await this.stop();
+      const previous = this.address;
+      this.address = next;
+      if (!wasListening) return;
+      try {
+        await this.start();
+      } catch (error) {
+        this.address = previous;
+        await this.start().catch(() => undefined);
+        throw error;
+      }
+    });
+    this.queue = moved.catch(() => undefined);
+    return moved;
+  }
+
   private async start(): Promise<void> {
     if (this.listening) return;
     this.address = await listenOn(this.server, this.address);

@@ -1,16 +1,24 @@
 import type { Clock } from '../../../core/clock.js';
-import type { Endpoint } from './address.js';
+import { formatEndpoint, type Endpoint } from './address.js';
 import { FaultProxyError } from './errors.js';
 import { startHttpProxy } from './http-proxy.js';
-import { parsePatch, parseProxy, type ProxyKind } from './schema.js';
+import {
+  parsePatch,
+  parseProxy,
+  parseProxyList,
+  type ListenPolicy,
+  type ProxyConfig,
+} from './proxy-schema.js';
+import type { ProxyKind, ToxicTtl } from './schema.js';
 import { startTcpProxy } from './tcp-proxy.js';
 import { toxicSnapshot, type ActiveToxic, type ToxicSnapshot } from './toxic-set.js';
 
 export interface ProxyDeps {
-  /** Uniform in [0, 1): toxicity draws and jitter. */
+  /** Uniform in [0, 1): toxicity draws, jitter and slice sizes. */
   readonly random: () => number;
   /** Toxics' createdAt and expiresAt. */
   readonly clock: Clock;
+  readonly toxicTtl: ToxicTtl;
 }
 
 /** One running proxy, TCP or HTTP, as the registry drives it. */
@@ -22,16 +30,19 @@ export interface FaultProxy {
   readonly upstream: string;
   readonly enabled: boolean;
   setEnabled(enabled: boolean): Promise<void>;
+  setListen(listen: Endpoint): Promise<void>;
   setUpstream(upstream: Endpoint): void;
   /** Validates for the proxy's kind; throws FaultProxyError. */
   addToxic(input: unknown): ActiveToxic;
+  /** Undefined when there is no such toxic; throws FaultProxyError for a bad patch. */
+  updateToxic(name: string, input: unknown): ActiveToxic | undefined;
   toxics(): readonly ActiveToxic[];
   removeToxic(name: string): boolean;
   clearToxics(): void;
   close(): Promise<void>;
 }
 
-/** A proxy as the control API shows it. */
+/** A proxy as the control API shows it: Toxiproxy's fields, plus `kind`. */
 export interface ProxySnapshot {
   readonly name: string;
   readonly kind: ProxyKind;
@@ -41,12 +52,21 @@ export interface ProxySnapshot {
   readonly toxics: ToxicSnapshot[];
 }
 
+/** What `/populate` did: the proxies it created or kept, and the error that stopped it, if any. */
+export interface PopulateResult {
+  readonly proxies: ProxySnapshot[];
+  readonly error?: FaultProxyError;
+}
+
 /** The proxies by name; both the HTTP control API and the in-process API call these. */
 export class ProxyRegistry {
   private readonly running = new Map<string, FaultProxy>();
   private readonly starting = new Set<string>();
 
-  constructor(private readonly deps: ProxyDeps) {}
+  constructor(
+    private readonly deps: ProxyDeps,
+    private readonly policy: ListenPolicy,
+  ) {}
 
   list(): ProxySnapshot[] {
     return [...this.running.values()].map(snapshot);
@@ -57,25 +77,53 @@ export class ProxyRegistry {
   }
 
   async add(input: unknown): Promise<ProxySnapshot> {
-    const config = parseProxy(input);
+    const config = parseProxy(input, this.policy);
     if (this.running.has(config.name) || this.starting.has(config.name)) {
       throw new FaultProxyError(409, `proxy '${config.name}' already exists`);
     }
-    this.starting.add(config.name);
-    try {
-      const start = config.kind === 'tcp' ? startTcpProxy : startHttpProxy;
-      const proxy = await start(config, this.deps);
-      this.running.set(config.name, proxy);
-      return snapshot(proxy);
-    } finally {
-      this.starting.delete(config.name);
-    }
+    return snapshot(await this.start(config));
   }
 
-  /** A new upstream first, so a proxy enabled in the same call sends its first connections there. */
+  /**
+   * Toxiproxy's populate: every proxy checked first (400 before anything changes), then each created,
+   * kept when one of that name already has the same kind, listen address (port 0: any port) and
+   * upstream (its toxics too), or replaced. Proxies not listed are left alone.
+   */
+  async populate(input: unknown): Promise<PopulateResult> {
+    const configs = parseProxyList(input, this.policy);
+    const done: ProxySnapshot[] = [];
+    for (const config of configs) {
+      try {
+        const existing = this.running.get(config.name);
+        if (existing && sameProxy(existing, config)) {
+          done.push(snapshot(existing));
+          continue;
+        }
+        if (this.starting.has(config.name)) {
+          throw new FaultProxyError(409, `proxy '${config.name}' is being created`);
+        }
+        if (existing) await this.remove(config.name);
+        done.push(snapshot(await this.start(config)));
+      } catch (error) {
+        if (!(error instanceof FaultProxyError)) throw error;
+        return {
+          proxies: done,
+          error: new FaultProxyError(error.status, `${config.name}: ${error.message}`),
+        };
+      }
+    }
+    return { proxies: done };
+  }
+
+  /**
+   * Fields left out keep their value. A new listen address rebinds (open connections end, as in
+   * Toxiproxy); a new upstream applies to new connections and requests, so a proxy enabled in the
+   * same call sends its first ones there.
+   */
   async update(name: string, input: unknown): Promise<ProxySnapshot> {
     const proxy = this.proxy(name);
-    const patch = parsePatch(proxy.kind, input);
+    const patch = parsePatch(proxy, input, this.policy);
+    if (patch.listen && !sameListen(proxy.listen, patch.listen)) await proxy.setListen(patch.listen);
     if (patch.upstream) proxy.setUpstream(patch.upstream);
     if (patch.enabled !== undefined) await proxy.setEnabled(patch.enabled);
     return snapshot(proxy);
@@ -89,6 +137,12 @@ export class ProxyRegistry {
 
   addToxic(proxyName: string, input: unknown): ToxicSnapshot {
     return toxicSnapshot(this.proxy(proxyName).addToxic(input));
+  }
+
+  updateToxic(proxyName: string, name: string, input: unknown): ToxicSnapshot {
+    const toxic = this.proxy(proxyName).updateToxic(name, input);
+    if (!toxic) throw new FaultProxyError(404, `proxy '${proxyName}' has no toxic '${name}'`);
+    return toxicSnapshot(toxic);
   }
 
   toxics(proxyName: string): ToxicSnapshot[] {
@@ -122,6 +176,18 @@ export class ProxyRegistry {
     await Promise.all(proxies.map((proxy) => proxy.close()));
   }
 
+  private async start(config: ProxyConfig): Promise<FaultProxy> {
+    this.starting.add(config.name);
+    try {
+      const start = config.kind === 'tcp' ? startTcpProxy : startHttpProxy;
+      const proxy = await start(config, this.deps);
+      this.running.set(config.name, proxy);
+      return proxy;
+    } finally {
+      this.starting.delete(config.name);
+    }
+  }
+
   private proxy(name: string): FaultProxy {
     const proxy = this.running.get(name);
     if (!proxy) throw new FaultProxyError(404, `no proxy named '${name}'`);
@@ -132,4 +198,16 @@ export class ProxyRegistry {
 function snapshot(proxy: FaultProxy): ProxySnapshot {
   const { name, kind, listen, upstream, enabled } = proxy;
   return { name, kind, listen, upstream, enabled, toxics: proxy.toxics().map(toxicSnapshot) };
+}
+
+function sameProxy(proxy: FaultProxy, config: ProxyConfig): boolean {
+  const upstream =
+    config.kind === 'tcp' ? formatEndpoint(config.upstream) : `http://${formatEndpoint(config.upstream)}`;
+  return proxy.kind === config.kind && proxy.upstream === upstream && sameListen(proxy.listen, config.listen);
+}
+
+/** Port 0 asks for any port, so the one bound matches it. */
+function sameListen(bound: string, requested: Endpoint): boolean {
+  if (requested.port !== 0) return bound === formatEndpoint(requested);
+  return bound.slice(0, bound.lastIndexOf(':')) === formatEndpoint(requested).slice(0, -2);
 }

@@ -21,8 +21,8 @@ export class TcpConnection {
     onClose: () => void,
   ) {
     this.links = {
-      upstream: new TcpLink(client, upstream, random),
-      downstream: new TcpLink(upstream, client, random),
+      upstream: new TcpLink(client, upstream, random, () => this.cut()),
+      downstream: new TcpLink(upstream, client, random, () => this.cut()),
     };
     const close = (): void => {
       if (this.closed) return;
@@ -41,8 +41,9 @@ export class TcpConnection {
     };
     client.on('error', passOn(upstream));
     upstream.on('error', passOn(client));
-    client.on('close', close);
-    upstream.on('close', close);
+    // A side that closed cleanly: what the other direction still holds (latency, slow_close) goes out first.
+    client.on('close', () => this.links.upstream.finish(close));
+    upstream.on('close', () => this.links.downstream.finish(close));
   }
 
   /** Draws whether the toxic applies to this connection, and applies it (a hit) when it does. */
@@ -62,6 +63,9 @@ export class TcpConnection {
         break;
       case 'latency':
       case 'bandwidth':
+      case 'slow_close':
+      case 'slicer':
+      case 'limit_data':
         this.links[toxic.stream].add(toxic);
     }
   }

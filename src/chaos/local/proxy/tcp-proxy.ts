@@ -2,7 +2,8 @@ import { connect, createServer, type Socket } from 'node:net';
 import { formatEndpoint, type Endpoint } from './address.js';
 import { ProxyListener } from './listener.js';
 import type { FaultProxy, ProxyDeps } from './proxy-registry.js';
-import { parseToxic, type ProxyConfig, type TcpEffect } from './schema.js';
+import type { ProxyConfig } from './proxy-schema.js';
+import { parseToxic, parseToxicPatch, type TcpEffect, type ToxicConfig } from './schema.js';
 import { TcpConnection } from './tcp-connection.js';
 import { draws, ToxicSet, type ActiveToxic } from './toxic-set.js';
 
@@ -10,7 +11,10 @@ import { draws, ToxicSet, type ActiveToxic } from './toxic-set.js';
  * A TCP proxy (the database's, whose PostgreSQL wire protocol is opaque bytes here). A new upstream
  * applies to new connections only: the db-failover driver cuts the old ones with a `down` toxic.
  */
-export async function startTcpProxy(config: ProxyConfig, { random, clock }: ProxyDeps): Promise<FaultProxy> {
+export async function startTcpProxy(
+  config: ProxyConfig,
+  { random, clock, toxicTtl }: ProxyDeps,
+): Promise<FaultProxy> {
   const connections = new Set<TcpConnection>();
   let upstream: Endpoint = config.upstream;
   const toxics = new ToxicSet<TcpEffect>(clock, {
@@ -19,6 +23,13 @@ export async function startTcpProxy(config: ProxyConfig, { random, clock }: Prox
     },
     removed: (toxic) => {
       for (const connection of connections) connection.leave(toxic);
+    },
+    // As Toxiproxy, an updated toxic starts again on every connection (drawn again, timers restarted).
+    updated: (previous, next) => {
+      for (const connection of connections) {
+        connection.leave(previous);
+        connection.meet(next);
+      }
     },
   });
 
@@ -57,10 +68,13 @@ export async function startTcpProxy(config: ProxyConfig, { random, clock }: Prox
       return listener.enabled;
     },
     setEnabled: (enabled) => listener.setEnabled(enabled),
+    setListen: (next) => listener.moveTo(next),
     setUpstream: (next) => {
       upstream = next;
     },
-    addToxic: (input) => toxics.add(parseToxic('tcp', input)),
+    addToxic: (input) => toxics.add(parseToxic('tcp', input, toxicTtl)),
+    updateToxic: (name, input) =>
+      toxics.update(name, (current) => parseToxicPatch('tcp', current, input, toxicTtl) as TcpChange),
     toxics: () => toxics.active(),
     removeToxic: (name) => toxics.remove(name),
     clearToxics: () => toxics.clear(),
@@ -70,6 +84,9 @@ export async function startTcpProxy(config: ProxyConfig, { random, clock }: Prox
     },
   };
 }
+
+/** A patch of a TCP toxic is a TCP toxic again (parseToxicPatch keeps the type). */
+type TcpChange = { config: ToxicConfig<TcpEffect>; renewTtl: boolean };
 
 /** While a `down` toxic lasts, a connection it draws is accepted and closed at once: refused, as a dead primary. */
 function refuses(active: readonly ActiveToxic<TcpEffect>[], random: () => number): boolean {

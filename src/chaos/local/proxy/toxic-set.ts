@@ -20,13 +20,16 @@ export type ToxicSnapshot = ToxicEffect & {
   readonly toxicity: number;
   readonly match: ToxicMatch;
   readonly firstN: number;
+  /** The TTL it was given, or the server's default one. */
+  readonly ttlMs: number;
   readonly hits: number;
   readonly createdAt: number;
   readonly expiresAt: number;
 };
 
 export function toxicSnapshot(toxic: ActiveToxic): ToxicSnapshot {
-  const { name, type, stream, toxicity, attributes, match, firstN, hits, createdAt, expiresAt } = toxic;
+  const { name, type, stream, toxicity, attributes, match, firstN, ttlMs, hits, createdAt, expiresAt } =
+    toxic;
   // The union's members share every key, so this is one of them again.
   return {
     name,
@@ -36,6 +39,7 @@ export function toxicSnapshot(toxic: ActiveToxic): ToxicSnapshot {
     attributes,
     match,
     firstN,
+    ttlMs,
     hits,
     createdAt,
     expiresAt,
@@ -46,6 +50,8 @@ interface ToxicHooks<E extends ToxicEffect> {
   added(toxic: ActiveToxic<E>): void;
   /** After it left the list: deleted, expired, or cleared by a reset. */
   removed(toxic: ActiveToxic<E>): void;
+  /** After `next` took the place of `previous` (a toxic update). */
+  updated(previous: ActiveToxic<E>, next: ActiveToxic<E>): void;
 }
 
 /**
@@ -86,6 +92,33 @@ export class ToxicSet<E extends ToxicEffect> {
     this.timers.set(toxic, setTimeout(() => this.drop([toxic]), config.ttlMs).unref());
     this.hooks.added(toxic);
     return toxic;
+  }
+
+  /**
+   * Puts a new config in the toxic's place, keeping its position, its counts and (unless `renewTtl`)
+   * its expiry; undefined when there is no such toxic.
+   */
+  update(
+    name: string,
+    change: (current: ActiveToxic<E>) => { config: ToxicConfig<E>; renewTtl: boolean },
+  ): ActiveToxic<E> | undefined {
+    const previous = this.find(name);
+    if (!previous) return undefined;
+    const { config, renewTtl } = change(previous);
+    const now = this.clock.now();
+    const next: ActiveToxic<E> = Object.assign({}, config, {
+      createdAt: previous.createdAt,
+      expiresAt: renewTtl ? now + config.ttlMs : previous.expiresAt,
+      hits: previous.hits,
+      matched: previous.matched,
+    });
+    this.list = this.list.map((toxic) => (toxic === previous ? next : toxic));
+    clearTimeout(this.timers.get(previous));
+    this.timers.delete(previous);
+    this.timers.set(next, setTimeout(() => this.drop([next]), Math.max(0, next.expiresAt - now)).unref());
+    this.nextExpiry = Math.min(Infinity, ...this.list.map((toxic) => toxic.expiresAt));
+    this.hooks.updated(previous, next);
+    return next;
   }
 
   find(name: string): ActiveToxic<E> | undefined {

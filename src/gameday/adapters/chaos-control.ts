@@ -1,0 +1,67 @@
+import type { ChaosDriver } from '../../chaos/driver.js';
+import { leftoverDrivers } from '../../chaos/leftover-drivers.js';
+import { localDriver } from '../../chaos/local/local-driver.js';
+import { endFault, revertLeftovers, runFault } from '../../chaos/run-fault.js';
+import { readState, type ActiveFault } from '../../chaos/state-file.js';
+import type { Logger } from '../../core/logger.js';
+import type { FaultControl } from '../runner/ports.js';
+
+export interface LocalFaultControlOptions {
+  /** Control API of the fault proxies in front of the store's dependencies. */
+  readonly controlUrl: string;
+  /** The chaos state file (`.shopsre/state.json`): what `chaos status` and `chaos revert` read. */
+  readonly statePath: string;
+  readonly runId: string;
+  readonly logger: Logger;
+  /** A driver other than the local fault proxies' (tests). */
+  readonly driver?: ChaosDriver;
+}
+
+/**
+ * The chaos engine as the game day drives it: each fault injected through `runFault` without a
+ * hold (the runner decides when it ends), recorded in the same state file as `chaos inject`, so a
+ * killed game day's faults are found and reverted by the next game day or `chaos revert`.
+ */
+export function localFaultControl(options: LocalFaultControlOptions): FaultControl {
+  const driver = options.driver ?? localDriver({ controlUrl: options.controlUrl });
+  const drivers = leftoverDrivers(options.logger);
+  const injected = new Map<string, ActiveFault>();
+  return {
+    async revertLeftovers() {
+      const { reverted, failed } = await revertLeftovers({
+        statePath: options.statePath,
+        all: false,
+        driver,
+        leftoverDrivers: drivers,
+      });
+      for (const { fault, error } of failed) {
+        options.logger.warn(`could not revert the leftover ${fault.fault} of run ${fault.runId}: ${error}`);
+      }
+      return reverted.map((f) => `${f.id} (${f.fault}, run ${f.runId}, pid ${f.pid} gone)`);
+    },
+    async inject(planned, id, signal) {
+      const run = await runFault({
+        spec: planned.spec,
+        driver,
+        statePath: options.statePath,
+        runId: options.runId,
+        faultId: id,
+        signal,
+        hold: false,
+        leftoverDrivers: drivers,
+      });
+      injected.set(id, run.fault);
+      return { verifiedAtMs: run.report.verifiedAt, verification: run.report.verification };
+    },
+    async revert(id) {
+      const fault = injected.get(id);
+      if (!fault) return;
+      await endFault({ driver, statePath: options.statePath }, fault);
+      injected.delete(id);
+    },
+    async stillActive() {
+      const state = await readState(options.statePath);
+      return state.faults.filter((f) => f.runId === options.runId).map((f) => f.id);
+    },
+  };
+}

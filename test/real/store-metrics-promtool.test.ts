@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStore, type TestStore } from '../reference-store/support/test-store.js';
+
+/**
+ * The store's `/metrics`, served live by the embedded store after some traffic, passes
+ * `promtool check metrics` (Prometheus' own exposition lint: naming, units, suffixes). Without
+ * promtool this skips locally but fails in CI, as test/real/promtool.test.ts does.
+ */
+const promtoolFound = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
+const inCi = process.env.CI === 'true';
+
+describe.skipIf(!promtoolFound && !inCi)("promtool accepts the store's /metrics", () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await startTestStore();
+  }, 120_000);
+  afterAll(async () => {
+    await store.stop();
+  });
+
+  it('lints clean: exit 0 and no finding, with every default Node.js metric but the dropped totals', async () => {
+    for (const path of ['/api/products?q=kettle', '/api/products/1', '/healthz', '/nowhere']) {
+      const response = await fetch(`${store.url}${path}`, { headers: { 'x-customer-segment': 'vip' } });
+      await response.arrayBuffer();
+    }
+    const response = await fetch(`${store.url}/metrics`);
+    expect(response.status).toBe(200);
+    const exposition = await response.text();
+    const result = spawnSync('promtool', ['check', 'metrics'], {
+      input: exposition,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`;
+    expect(output).toBe('');
+    expect(result.status).toBe(0);
+    // The totals promtool flags are gone; their by-type gauges stay (their sum is the total).
+    expect(exposition).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
+    expect(exposition).toMatch(/^# TYPE nodejs_active_handles gauge$/m);
+    expect(exposition).toMatch(/^http_requests_total\{.*segment="vip"/m);
+  });
+});
