@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { journalJsonSchemaText, scenarioJsonSchemaText } from '../../src/gameday/json-schema.js';
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
-const scenarios = readdirSync(new URL('../../scenarios/', import.meta.url)).filter((f) => f.endsWith('.yaml'));
+const scenarios = readdirSync(new URL('../../scenarios/', import.meta.url)).filter((f) =>
+  f.endsWith('.yaml'),
+);
 
 function validator(text: string) {
   const ajv = new Ajv2020({ strict: false });

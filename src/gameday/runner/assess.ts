@@ -31,6 +31,10 @@ export interface Assessors {
     readonly fault: JournalFault;
     readonly errorRatio: number;
     readonly timeScale: number;
+    /** The first sample of the servers' view: history before it is invisible to every window. */
+    readonly trafficSinceMs: number | undefined;
+    /** Checkouts per second of the alert's segment while the fault was on, for the min-events guard. */
+    readonly eventsPerSecond: number | undefined;
   }): Detection | undefined;
   actionItems?(journal: Omit<Journal, 'actionItems'>): ActionItem[];
 }
@@ -169,12 +173,16 @@ function withDetection(
   const slo = facts.slos.find(
     (s) => s.alerting.name === alert.alertname && s.segment?.value === alert.segment,
   );
+  const spanMs = Math.max(1000, until - fault.injectedAtMs);
+  const requests = facts.observed.requests?.(alert.segment, fault.injectedAtMs, fault.injectedAtMs + spanMs);
   const detection = facts.assessors?.detection?.({
     alert,
     slo,
     fault,
     errorRatio,
     timeScale: facts.scenario.timeScale,
+    trafficSinceMs: facts.observed.t[0],
+    eventsPerSecond: requests === undefined ? undefined : requests / (spanMs / 1000),
   }) ?? {
     faultId: fault.id,
     faultStartMs: fault.injectedAtMs,

@@ -93,6 +93,8 @@ export interface ObserverRecord {
   readonly alerts: readonly JournalAlert[];
   /** Error ratio of the checkout SLI per segment between two times, for detection bounds. */
   errorRatio(segment: string | undefined, fromMs: number, toMs: number): number | undefined;
+  /** Checkout requests per segment between two times (servers' view). */
+  requests?(segment: string | undefined, fromMs: number, toMs: number): number | undefined;
 }
 
 /** Load for the whole game day; stops when the signal aborts. */

@@ -214,13 +214,15 @@ export async function runGameDay(options: GameDayOptions): Promise<Journal> {
   };
 
   try {
-    observer = await options.startObserver(target);
     faultControl = options.faultControl(target);
     leftoverFaults = await faultControl.revertLeftovers();
     for (const line of leftoverFaults)
       emit({ atMs: clock.now(), kind: 'fault', message: `leftover of a killed run reverted: ${line}` });
     load = options.loadControl(target).start(loadStop.signal);
-    closePhase('completed');
+    // Observers start after the warm-up, so no window ever holds the store's cold first seconds.
+    if (scenario.phases.warmupMs > 0) await clock.sleep(scenario.phases.warmupMs, signal);
+    if (!signal.aborted) observer = await options.startObserver(target);
+    closePhase(signal.aborted ? 'interrupted' : 'completed');
 
     enterPhase('baseline', scenario.phases.baselineMs);
     await run(clock.now() + scenario.phases.baselineMs, () => false);

@@ -30,6 +30,9 @@ export function parseScenario(file: string, text: string): Scenario {
 
 const ms = (text: string): number => parseDuration(text) ?? 0;
 
+export const gameDaySegmentMix = { guest: 50, member: 35, vip: 15 } as const;
+export const gameDayFunnel = { browse: 1, addToCart: 1, checkout: 8 } as const;
+
 function toScenario(file: string, doc: YamlDocument, input: ScenarioDocument, findings: Finding[]): Scenario {
   const at = (path: readonly PropertyKey[]): SourceLocation => doc.locate(path);
   const embedded = 'embedded' in input.target;
@@ -117,14 +120,17 @@ function toScenario(file: string, doc: YamlDocument, input: ScenarioDocument, fi
     load: {
       preset: input.load.preset,
       rate: input.load.rate,
-      segmentMix: input.load.segmentMix,
-      funnel: input.load.funnel,
+      // A game day watches checkouts per segment: most journeys check out, and VIPs are frequent
+      // enough that their SLOs see events every second (the load generator's everyday funnel is 8:1:1).
+      segmentMix: input.load.segmentMix ?? gameDaySegmentMix,
+      funnel: input.load.funnel ?? gameDayFunnel,
       maxInFlight: input.load.maxInFlight,
       requestTimeoutMs: input.load.requestTimeout === undefined ? undefined : ms(input.load.requestTimeout),
     },
     seed,
     timeScale: input.timeScale ?? (embedded ? 60 : 1),
     phases: {
+      warmupMs: ms(input.phases.warmup),
       baselineMs: ms(input.phases.baseline),
       injectMs,
       recoverTimeoutMs: ms(input.phases.recover.timeout),

@@ -23,6 +23,8 @@ export interface Scenario {
   readonly seed: number;
   readonly timeScale: number;
   readonly phases: {
+    /** Load runs this long before the observers start. */
+    readonly warmupMs: number;
     readonly baselineMs: number;
     readonly injectMs: number;
     readonly recoverTimeoutMs: number;

@@ -12,6 +12,7 @@ title: Two overlapping faults
 description: A test scenario.
 hypothesis: Checkout keeps working.
 phases:
+  warmup: 2s
   baseline: 10s
   inject:
     duration: 20s
@@ -75,8 +76,10 @@ const firingGuestAlert = (atMs: number): JournalAlert => ({
 
 describe('the phase runner under a fake clock with fake drivers', () => {
   it('runs the phases in order, injects each fault at its offset and reverts it at its end', async () => {
-    const injectStart = t0 + 10_000;
-    const { options, faults, target, load } = setup({ alerts: () => [firingGuestAlert(injectStart + 6000)] });
+    const injectStart = t0 + 12_000;
+    const { options, faults, target, load, observer } = setup({
+      alerts: () => [firingGuestAlert(injectStart + 6000)],
+    });
     const journal = await runGameDay(options);
 
     expect(journal.phases.map((p) => p.name)).toEqual([
@@ -90,6 +93,8 @@ describe('the phase runner under a fake clock with fake drivers', () => {
     expect(journal.phases.every((p) => p.endMs !== undefined && p.endMs >= p.startMs)).toBe(true);
     const inject = journal.phases.find((p) => p.name === 'inject');
     expect(inject?.startMs).toBe(injectStart);
+    // The observers start after the warm-up: the first sample is a tick after it.
+    expect(observer.samples[0]).toBe(t0 + 2000 + 1000);
     // Faults in offset order; each injected at its offset and reverted at offset + duration (1 s ticks).
     const [outage, latency] = journal.faults;
     expect(outage?.fault).toBe('vendor-outage');
@@ -120,7 +125,7 @@ describe('the phase runner under a fake clock with fake drivers', () => {
 
   it('reverts every fault and reports "interrupted" when the signal aborts mid-injection', async () => {
     const { options, faults, controller, clock, target } = setup();
-    const injectStart = t0 + 10_000;
+    const injectStart = t0 + 12_000;
     const observer = await options.startObserver(target);
     const sample = observer.sample.bind(observer);
     observer.sample = async (atMs) => {
@@ -145,7 +150,7 @@ describe('the phase runner under a fake clock with fake drivers', () => {
   });
 
   it('stops early on a stop condition, reverts, still verifies, and refutes the hypothesis', async () => {
-    const injectStart = t0 + 10_000;
+    const injectStart = t0 + 12_000;
     const { options, faults } = setup({
       errorRatioAt: (segment, atMs) => (segment === 'vip' && atMs > injectStart ? 0.8 : 0),
     });
@@ -165,7 +170,7 @@ describe('the phase runner under a fake clock with fake drivers', () => {
   });
 
   it('reverts what is injected when the observer fails, and reports the error', async () => {
-    const injectStart = t0 + 10_000;
+    const injectStart = t0 + 12_000;
     const { options, faults, clock } = setup();
     const observer = fakeObserver(clock, { errorRatioAt: () => 0, failSampleAt: injectStart + 4000 });
     const journal = await runGameDay({ ...options, startObserver: () => Promise.resolve(observer) });
@@ -201,7 +206,7 @@ describe('the phase runner under a fake clock with fake drivers', () => {
   });
 
   it('fails the expectation when the alert fires later than allowed, or fires where it must stay silent', async () => {
-    const injectStart = t0 + 10_000;
+    const injectStart = t0 + 12_000;
     const late = firingGuestAlert(injectStart + 12_000);
     const vip = {
       ...firingGuestAlert(injectStart + 3000),

@@ -61,7 +61,13 @@ describe('scenario files', () => {
       timeScale: 60,
       seed: 1,
       load: { preset: 'steady', rate: 20 },
-      phases: { baselineMs: 10_000, injectMs: 30_000, recoverTimeoutMs: 30_000, recoverHoldMs: 5000 },
+      phases: {
+        warmupMs: 5000,
+        baselineMs: 10_000,
+        injectMs: 30_000,
+        recoverTimeoutMs: 30_000,
+        recoverHoldMs: 5000,
+      },
     });
     expect(scenario.faults).toEqual([
       {

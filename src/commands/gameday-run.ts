@@ -1,0 +1,141 @@
+import { relative } from 'node:path';
+import { ExitCode } from '../core/errors.js';
+import { resolveScenario } from '../gameday/scenario/catalog.js';
+import type { LiveStatus, RunnerEvents } from '../gameday/runner/ports.js';
+import type { TimelineEvent } from '../gameday/journal.js';
+import type { CommandContext } from './context.js';
+import { numberFlag } from './number-flag.js';
+import { abortOnStopSignal, type SignalSource } from './signals.js';
+
+export interface GameDayRunOptions {
+  readonly scenario: string;
+  readonly out?: string;
+  readonly json: boolean;
+  readonly junit?: string;
+  /** Overrides the scenario's seed. */
+  readonly seed?: string;
+  /** Overrides the scenario's time scale. */
+  readonly timeScale?: string;
+  /** commander's --no-prometheus / --with-prometheus. */
+  readonly prometheus: boolean;
+  readonly withPrometheus: boolean;
+  readonly state?: string;
+}
+
+export interface GameDayRunDeps {
+  readonly signals?: SignalSource;
+}
+
+/**
+ * `gameday run <scenario>`: one game day end to end. Progress goes to stderr (a line per event, a
+ * status line every 5 s); the postmortem's path and the verdict to stdout (`--json`: one line).
+ * Exit 0 the hypothesis held; 1 refuted, or interrupted; 2 bad scenario or flags; 3 the
+ * environment failed; 4 a bug.
+ */
+export async function runGameDayCommand(
+  options: GameDayRunOptions,
+  ctx: CommandContext,
+  deps: GameDayRunDeps = {},
+): Promise<ExitCode> {
+  const { io, logger } = ctx;
+  const { scenario: loaded, path } = await resolveScenario(options.scenario, io.cwd);
+  const seed = numberFlag('--seed', options.seed, { integer: true, min: 0, max: 2 ** 31 });
+  const timeScale = numberFlag('--time-scale', options.timeScale, { min: 1, max: 3600 });
+  const scenario = {
+    ...loaded,
+    ...(seed === undefined ? {} : { seed }),
+    ...(timeScale === undefined ? {} : { timeScale }),
+  };
+  const stop = abortOnStopSignal(deps.signals ?? process);
+  const events = progressLines(ctx, options.json);
+  logger.info(`game day ${scenario.name}: ${scenario.title}`, {
+    timeScale: scenario.timeScale,
+    seed: scenario.seed,
+  });
+  const { runScenario } = await import('../gameday/game-day.js');
+  try {
+    const outcome = await runScenario({
+      scenario,
+      scenarioPath: path,
+      cwd: io.cwd,
+      env: io.env,
+      clock: ctx.clock,
+      signal: stop.signal,
+      logger,
+      prometheus: options.withPrometheus ? 'required' : options.prometheus ? 'auto' : 'off',
+      ...(options.out === undefined ? {} : { outDir: options.out }),
+      ...(options.state === undefined ? {} : { statePath: options.state }),
+      events,
+    });
+    const { journal, outDir } = outcome;
+    if (options.junit !== undefined) {
+      const { writeFile, readFile } = await import('node:fs/promises');
+      const { resolve, join } = await import('node:path');
+      await writeFile(resolve(io.cwd, options.junit), await readFile(join(outDir, 'junit.xml'), 'utf8'));
+    }
+    const postmortem = relative(io.cwd, `${outDir}/postmortem.md`) || 'postmortem.md';
+    if (options.json) {
+      io.stdout.write(
+        `${JSON.stringify({
+          verdict: journal.verdict.outcome,
+          exitCode: journal.verdict.exitCode,
+          journal: `${outDir}/journal.json`,
+          postmortem: `${outDir}/postmortem.md`,
+          reasons: journal.verdict.reasons,
+        })}\n`,
+      );
+    } else {
+      io.stdout.write(
+        [
+          `verdict: ${journal.verdict.outcome.toUpperCase()} (exit ${journal.verdict.exitCode})`,
+          ...journal.verdict.reasons.map((r) => `  - ${r}`),
+          `postmortem: ${postmortem}`,
+          `journal:    ${relative(io.cwd, `${outDir}/journal.json`)}`,
+          '',
+        ].join('\n'),
+      );
+    }
+    return journal.verdict.exitCode as ExitCode;
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** One line per timeline event and a status line every 5 s, on stderr (stdout keeps the result). */
+function progressLines(ctx: CommandContext, quiet: boolean): RunnerEvents {
+  const write = (line: string): void => {
+    if (!quiet) ctx.io.stderr.write(`${line}\n`);
+  };
+  let lastStatusMs = 0;
+  return {
+    event(event: TimelineEvent) {
+      write(`${clockTime(event.atMs)}  ${event.marker ? `${event.marker}: ` : ''}${event.message}`);
+    },
+    tick(status: LiveStatus) {
+      if (status.atMs - lastStatusMs < 5000) return;
+      lastStatusMs = status.atMs;
+      const segments = status.segments
+        .map(({ segment, stats }) => {
+          if (!stats || stats.requests === 0) return `${segment} -`;
+          const ok = (1 - stats.errors / stats.requests) * 100;
+          return `${segment} ${ok.toFixed(1)}%${stats.p95Ms === undefined ? '' : ` p95 ${Math.round(stats.p95Ms)}ms`}`;
+        })
+        .join('  ');
+      const left =
+        status.phaseEndsInMs === undefined ? '' : ` (${Math.ceil(status.phaseEndsInMs / 1000)} s left)`;
+      const firing =
+        status.firing.length === 0
+          ? ''
+          : `  FIRING ${status.firing.map((f) => `${f.alertname}/${f.segment ?? '-'}`).join(', ')}`;
+      const faults =
+        status.activeFaults.length === 0
+          ? ''
+          : `  faults ${status.activeFaults.map((f) => f.fault).join(', ')}`;
+      write(`${clockTime(status.atMs)}  [${status.phase}${left}] checkout ${segments}${faults}${firing}`);
+    },
+  };
+}
+
+function clockTime(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}

@@ -1,0 +1,114 @@
+import type { Clock } from '../../core/clock.js';
+import { buildLoadPlan } from '../../loadgen/build-plan.js';
+import { systemMonotonicClock } from '../../loadgen/engine/system-clock.js';
+import type { LoadPlan } from '../../loadgen/plan.js';
+import { defaultProfile, type LoadProfile } from '../../loadgen/profile.js';
+import type { LoadResults, Summary } from '../../loadgen/results.js';
+import { runLoad } from '../../loadgen/run-load.js';
+import type { ViewSeries } from '../journal.js';
+import type { CustomerRecord, LoadControl } from '../runner/ports.js';
+import type { ScenarioLoad } from '../scenario/scenario.js';
+
+/**
+ * The plan of a game day's load: the scenario's preset and rate against the target, for as long
+ * as the game day can last (it is stopped when the game day is done with it), seeded by the
+ * scenario so the same scenario replays the same shoppers.
+ */
+export function gameDayLoadPlan(
+  load: ScenarioLoad,
+  storeUrl: string,
+  seed: number,
+  durationMs: number,
+): LoadPlan {
+  const profile: LoadProfile = {
+    ...defaultProfile,
+    journey: {
+      ...defaultProfile.journey,
+      ...(load.segmentMix ? { segmentMix: load.segmentMix } : {}),
+      ...(load.funnel ? { funnel: load.funnel } : {}),
+      ...(load.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: load.requestTimeoutMs }),
+    },
+  };
+  return buildLoadPlan(
+    {
+      target: storeUrl,
+      preset: load.preset,
+      rate: load.rate,
+      durationMs: Math.ceil(durationMs / 1000) * 1000,
+      seed,
+      ...(load.maxInFlight === undefined ? {} : { maxInFlight: load.maxInFlight }),
+    },
+    profile,
+  );
+}
+
+/** The load generator in this process, as the runner starts and stops it. */
+export function inProcessLoad(options: {
+  readonly plan: LoadPlan;
+  readonly runId: string;
+  readonly runNonce: string;
+  readonly wallClock: Clock;
+}): LoadControl {
+  return {
+    start(signal) {
+      const finished = runLoad({
+        plan: options.plan,
+        runId: options.runId,
+        runNonce: options.runNonce,
+        workers: 1,
+        stopConditions: [],
+        signal,
+        clock: systemMonotonicClock,
+        wallClock: options.wallClock,
+      }).then(({ results }) => customerRecord(results));
+      return { finished };
+    },
+  };
+}
+
+/** Bad answers as the checkout availability SLI counts them: 5xx, timeouts, connection errors. */
+const badKinds = ['http5xx', 'timeout', 'connection'] as const;
+
+/**
+ * The customers' view of checkout per segment from a load run's results: one point per second of
+ * the run (from its time series) and the totals of the run (from its per-segment step summaries).
+ */
+export function customerRecord(results: LoadResults, step = 'checkout'): CustomerRecord {
+  const startedAtMs = Date.parse(results.run.startedAt);
+  const seconds = Math.max(0, ...results.timeSeries.map((p) => p.t + 1));
+  const checkout: Record<string, ViewSeries> = {};
+  for (const point of results.timeSeries) {
+    if (point.step !== step) continue;
+    const series = (checkout[point.segment] ??= emptySeries(seconds));
+    const errors = badKinds.reduce((n, kind) => n + point.errors[kind], 0);
+    const index = Math.floor(point.t);
+    series.requests[index] = point.count;
+    series.errors[index] = errors;
+    series.errorRatio[index] = point.count > 0 ? errors / point.count : null;
+    series.p95Ms[index] = point.count > 0 ? point.p95 : null;
+  }
+  const totals: Record<string, CustomerRecord['totals'][string]> = {};
+  for (const [segment, steps] of Object.entries(results.bySegmentStep)) {
+    const summary: Summary | undefined = Object.hasOwn(steps, step) ? steps[step] : undefined;
+    if (!summary) continue;
+    const business = summary.businessOutcomes;
+    totals[segment] = {
+      attempted: summary.requests,
+      requests: summary.requests,
+      errors: badKinds.reduce((n, kind) => n + summary.errorsByKind[kind], 0),
+      business: business ? business.outOfStock + business.declined + business.pending : 0,
+      p95Ms: summary.requests > 0 ? summary.latencyMs.p95 : undefined,
+    };
+  }
+  return { startedAtMs, checkout, totals };
+}
+
+function emptySeries(length: number): {
+  requests: (number | null)[];
+  errors: (number | null)[];
+  errorRatio: (number | null)[];
+  p95Ms: (number | null)[];
+} {
+  const nulls = (): (number | null)[] => Array.from({ length }, () => null);
+  return { requests: nulls(), errors: nulls(), errorRatio: nulls(), p95Ms: nulls() };
+}

@@ -1,0 +1,245 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { statePathOf } from '../chaos/state-path.js';
+import type { Clock } from '../core/clock.js';
+import { EnvironmentError, InputError, UsageError, type Finding } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { packageFile } from '../core/package-files.js';
+import { cryptoRandom, mintRunId } from '../core/run-id.js';
+import { randomHex } from '../core/rng.js';
+import { loadSloFiles } from '../slo/load.js';
+import type { Slo } from '../slo/model.js';
+import { generateRuleGroups } from '../slo/rules/generate.js';
+import { renderPrometheusRules } from '../slo/rules/render-prometheus.js';
+import { scaleSlos } from '../slo/time-scale.js';
+import { version } from '../version.js';
+import { localFaultControl } from './adapters/chaos-control.js';
+import { startEmbeddedTarget } from './adapters/embedded-target.js';
+import { gameDayLoadPlan, inProcessLoad } from './adapters/load-control.js';
+import { metricsObserver, type PrometheusReader } from './adapters/metrics-observer.js';
+import { earliestFiring } from './alerts/earliest-firing.js';
+import type { Journal } from './journal.js';
+import { readPrometheusAlerts } from './prometheus/read-alerts.js';
+import { readPrometheusBurnRates } from './prometheus/read-burn-rates.js';
+import { startPrometheus } from './prometheus/start-prometheus.js';
+import { deriveActionItems, writeGameDayReport } from './report/index.js';
+import { runGameDay } from './runner/run-game-day.js';
+import type { Assessors } from './runner/assess.js';
+import type { RunnerEvents } from './runner/ports.js';
+import type { Scenario } from './scenario/scenario.js';
+
+export interface GameDaySetup {
+  readonly scenario: Scenario;
+  /** Path of the scenario file, for an SLO file named relative to it. */
+  readonly scenarioPath: string;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  /** Where the journal and report go; default `gamedays/<UTC time>-<scenario>/` under cwd. */
+  readonly outDir?: string;
+  /** `auto`: a real Prometheus when the binary is installed; `required`: exit 3 without one; `off`. */
+  readonly prometheus: 'auto' | 'required' | 'off';
+  /** The chaos state file; default `.shopsre/state.json` under cwd. */
+  readonly statePath?: string;
+  readonly events?: RunnerEvents;
+}
+
+export interface GameDayOutcome {
+  readonly journal: Journal;
+  readonly outDir: string;
+  readonly files: readonly string[];
+}
+
+/** Every figure in the journal is measured; these are the checks that make it judge a run. */
+const assessors: Assessors = {
+  detection({ alert, slo, fault, errorRatio, timeScale, trafficSinceMs, eventsPerSecond }) {
+    const tier = slo?.alerting.tiers.find((t) => t.name === alert.tier);
+    if (!slo || !tier || fault.injectedAtMs === undefined) return undefined;
+    // The bound is for the rules as run: the SLO's windows scaled, as the evaluator saw them.
+    const scaled = scaleSlos([slo], timeScale)[0] ?? slo;
+    const scaledTier = scaled.alerting.tiers.find((t) => t.name === alert.tier) ?? tier;
+    const bound = earliestFiring(
+      scaled,
+      scaledTier,
+      {
+        stepAtMs: fault.injectedAtMs,
+        errorRatio,
+        ...(trafficSinceMs === undefined ? {} : { trafficSinceMs }),
+        ...(eventsPerSecond === undefined ? {} : { eventsPerSecond }),
+      },
+      { timeScale },
+    );
+    return {
+      faultId: fault.id,
+      faultStartMs: fault.injectedAtMs,
+      measuredErrorRatio: Math.min(1, Math.max(0, errorRatio)),
+      // Two rule evaluations and one scrape: when the built-in evaluator and Prometheus may differ.
+      toleranceMs: 3000,
+      ...bound,
+    };
+  },
+  actionItems: (journal) => deriveActionItems(journal),
+};
+
+/**
+ * One game day from a loaded scenario: reads its SLOs, starts the embedded store (and a real
+ * Prometheus when there is one), runs the phases, and leaves the journal, postmortem, charts,
+ * summary and JUnit file in the output folder.
+ */
+export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> {
+  const { scenario, clock, logger } = setup;
+  if (scenario.target.kind !== 'embedded') {
+    throw new UsageError(
+      `${scenario.file}: a target of your own (storeUrl) is not supported by this release's runner yet; use the embedded store (omit target)`,
+    );
+  }
+  const sloPath =
+    scenario.slos === undefined
+      ? packageFile('reference-store/slos.yaml')
+      : resolve(dirname(setup.scenarioPath), scenario.slos);
+  const slos = await loadSloFiles([sloPath], { defaultPeriodMs: 30 * 24 * 3600_000, cwd: setup.cwd });
+  checkAlertNames(scenario, slos);
+  const scaled = scaleSlos(slos, scenario.timeScale);
+
+  const runId = mintRunId('gameday', clock, cryptoRandom());
+  const stamp = new Date(clock.now())
+    .toISOString()
+    .replace(/[:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const outDir = resolve(setup.cwd, setup.outDir ?? join('gamedays', `${stamp}-${scenario.name}`));
+  await mkdir(outDir, { recursive: true });
+  const statePath = setup.statePath ?? statePathOf(undefined, setup.cwd);
+  const rulesFile = join(outDir, 'rules.yaml');
+  await writeFile(
+    rulesFile,
+    renderPrometheusRules(generateRuleGroups(scaled, { version, mode: 'cli-gen-prom' }), { version }),
+  );
+  const totalMs = scenario.phases.baselineMs + scenario.phases.injectMs + scenario.phases.recoverTimeoutMs;
+  let prometheusUrl: string | undefined;
+
+  const journal = await runGameDay({
+    scenario,
+    slos,
+    runId,
+    toolVersion: version,
+    clock: { now: () => clock.now(), sleep: sleep },
+    signal: setup.signal,
+    assessors,
+    ...(setup.events ? { events: setup.events } : {}),
+    startTarget: () =>
+      startEmbeddedTarget({
+        seed: scenario.target.kind === 'embedded' ? scenario.target.seed : 1,
+        ...(scenario.target.kind === 'embedded' && scenario.target.products !== undefined
+          ? { products: scenario.target.products }
+          : {}),
+        logFile: join(outDir, 'store.log'),
+        env: setup.env,
+        clock,
+      }),
+    async startObserver(target) {
+      const prometheus = await maybePrometheus(setup, target.metricsUrl, rulesFile, scaled, outDir);
+      prometheusUrl = prometheus?.url;
+      return metricsObserver({
+        metricsUrl: target.metricsUrl,
+        scaledSlos: scaled,
+        evaluationIntervalMs: 1000,
+        ...(prometheus ? { prometheus } : {}),
+        onScrapeFailed: (atMs, reason) =>
+          logger.warn(`scrape of ${target.metricsUrl} failed: ${reason}`, { atMs }),
+      });
+    },
+    faultControl: (target) =>
+      localFaultControl({
+        controlUrl: 'chaosUrl' in target && typeof target.chaosUrl === 'string' ? target.chaosUrl : '',
+        statePath,
+        runId,
+        logger,
+      }),
+    loadControl: (target) =>
+      inProcessLoad({
+        // Longer than the game day can last: the runner stops it when it is done with it.
+        plan: gameDayLoadPlan(scenario.load, target.storeUrl, scenario.seed, totalMs + 60_000),
+        runId,
+        runNonce: randomHex(cryptoRandom(), 8),
+        wallClock: clock,
+      }),
+    get prometheusUrl() {
+      return prometheusUrl;
+    },
+  });
+  const withPrometheus =
+    prometheusUrl === undefined ? journal : { ...journal, target: { ...journal.target, prometheusUrl } };
+  await writeFile(join(outDir, 'journal.json'), `${JSON.stringify(withPrometheus, null, 2)}\n`);
+  const files = await writeGameDayReport(withPrometheus, outDir);
+  return { journal: withPrometheus, outDir, files: ['journal.json', ...files] };
+}
+
+async function maybePrometheus(
+  setup: GameDaySetup,
+  metricsUrl: string,
+  rulesFile: string,
+  scaled: readonly Slo[],
+  outDir: string,
+): Promise<PrometheusReader | undefined> {
+  if (setup.prometheus === 'off') return undefined;
+  let running: Awaited<ReturnType<typeof startPrometheus>>;
+  try {
+    running = await startPrometheus({
+      dataDir: join(outDir, 'prometheus'),
+      metricsUrl,
+      ruleFiles: [rulesFile],
+    });
+  } catch (error) {
+    if (setup.prometheus === 'required' || !(error instanceof EnvironmentError)) throw error;
+    setup.logger.info(
+      `no real Prometheus (${error.message}); the built-in evaluator alone judges the alerts`,
+    );
+    return undefined;
+  }
+  const api = { url: running.url, fetch: (url: string, init: RequestInit) => fetch(url, init) };
+  return {
+    url: running.url,
+    readAlerts: (fromMs, toMs) =>
+      readPrometheusAlerts(api, scaled, { fromMs, toMs, evaluationIntervalMs: 1000 }),
+    readBurnRates: (t) => readPrometheusBurnRates(api, scaled, t, { evaluationIntervalMs: 1000 }),
+    stop: () => running.stop(),
+  };
+}
+
+/** An expectation about an alert the SLOs never generate is a typo, found before anything starts. */
+function checkAlertNames(scenario: Scenario, slos: readonly Slo[]): void {
+  const names = [...new Set(slos.map((s) => s.alerting.name))];
+  const segments = [...new Set(slos.flatMap((s) => (s.segment ? [s.segment.value] : [])))];
+  const findings: Finding[] = [];
+  scenario.expectations.forEach((e) => {
+    if (e.kind !== 'alert-fires' && e.kind !== 'alert-silent') return;
+    if (!names.includes(e.alert)) {
+      findings.push({
+        location: e.location,
+        message: `no SLO generates an alert named "${e.alert}"; the SLOs' alerts are ${names.join(', ')}`,
+      });
+    }
+    if (e.segment !== undefined && !segments.includes(e.segment)) {
+      findings.push({
+        location: e.location,
+        message: `segment "${e.segment}" is not one of ${segments.join(', ')}`,
+      });
+    }
+  });
+  if (findings.length > 0) throw new InputError(findings);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolveSleep) => {
+    if (ms <= 0 || signal?.aborted) return resolveSleep();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolveSleep();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
