@@ -71,14 +71,8 @@ const assessors: Assessors = {
       },
       { timeScale },
     );
-    return {
-      faultId: fault.id,
-      faultStartMs: fault.injectedAtMs,
-      measuredErrorRatio: Math.min(1, Math.max(0, errorRatio)),
-      // Two rule evaluations and one scrape: when the built-in evaluator and Prometheus may differ.
-      toleranceMs: 3000,
-      ...bound,
-    };
+    // Two rule evaluations and one scrape: when the built-in evaluator and Prometheus may differ.
+    return { toleranceMs: 3000, ...bound };
   },
   actionItems: (journal) => deriveActionItems(journal),
 };

@@ -63,6 +63,14 @@ export const alertStates = ['inactive', 'pending', 'firing'] as const;
 export type AlertState = (typeof alertStates)[number];
 
 const detectionSchema = z.strictObject({
+  /**
+   * The firing this detection measures: the first at or after the fault's start (an alert already
+   * firing from before, say at a cold start, is not a detection of the fault). Absent when it did
+   * not fire after the fault began.
+   */
+  firingMs: epochMs.optional(),
+  /** The alert was firing when the fault began, so its start says nothing about detection. */
+  alreadyFiring: z.boolean().optional(),
   /** The fault this detection is measured from: the first one injected before the alert fired. */
   faultId: z.string(),
   faultStartMs: epochMs,

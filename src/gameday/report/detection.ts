@@ -79,7 +79,14 @@ function figures(alert: JournalAlert, faults: Journal['faults']): DetectionFigur
           .sort((a, b) => (b.injectedAtMs ?? 0) - (a.injectedAtMs ?? 0))[0];
   const faultStartMs = detection?.faultStartMs ?? fallback?.injectedAtMs;
   const earliest = detection?.earliestFiringMs;
-  const firing = alert.firstFiringMs;
+  // The firing that detected the fault: the journal names it; a journal that does not takes the
+  // first firing, unless it came before the fault (a cold start, say), which detected nothing.
+  const firing =
+    detection?.firingMs ??
+    (detection?.alreadyFiring === true ||
+    (alert.firstFiringMs !== undefined && faultStartMs !== undefined && alert.firstFiringMs < faultStartMs)
+      ? undefined
+      : alert.firstFiringMs);
   const toleranceMs = detection?.toleranceMs ?? 0;
   const delayMs = firing !== undefined && earliest !== undefined ? firing - earliest : undefined;
   return {
@@ -96,7 +103,8 @@ function figures(alert: JournalAlert, faults: Journal['faults']): DetectionFigur
     delayMs,
     toleranceMs,
     late: delayMs !== undefined && delayMs > toleranceMs,
-    missed: firing === undefined && earliest !== undefined,
+    // Firing since before the fault is not a miss: nothing was left to detect.
+    missed: firing === undefined && earliest !== undefined && detection?.alreadyFiring !== true,
   };
 }
 
@@ -117,6 +125,9 @@ export function afterFault(ms: number, timeScale: number): string {
 
 /** The sentence the postmortem's Detection section gives each source of an alert. */
 export function detectionSentence(f: DetectionFigures, timeScale: number): string {
+  if (f.firstFiringMs === undefined && f.alert.detection?.alreadyFiring === true) {
+    return `was already firing when the fault began (since ${new Date(f.alert.firstFiringMs ?? 0).toISOString().slice(11, 23)}Z), so it detected nothing`;
+  }
   if (f.firstFiringMs === undefined) {
     const bound =
       f.earliestAfterMs !== undefined

@@ -35,7 +35,7 @@ export interface Assessors {
     readonly trafficSinceMs: number | undefined;
     /** Checkouts per second of the alert's segment while the fault was on, for the min-events guard. */
     readonly eventsPerSecond: number | undefined;
-  }): Detection | undefined;
+  }): Pick<Detection, 'earliestFiringMs' | 'boundNote' | 'condition' | 'toleranceMs'> | undefined;
   actionItems?(journal: Omit<Journal, 'actionItems'>): ActionItem[];
 }
 
@@ -159,37 +159,55 @@ function withDetection(
   facts: RunFacts,
   injected: readonly JournalFault[],
 ): JournalAlert {
-  if (alert.firstFiringMs === undefined) return alert;
-  const firing = alert.firstFiringMs;
-  const fault = injected.filter((f) => (f.injectedAtMs ?? Infinity) <= firing).at(-1) ?? injected[0];
-  if (!fault?.injectedAtMs || !facts.observed) return alert;
-  const until = Math.min(fault.revertedAtMs ?? facts.endedAtMs, firing);
-  const errorRatio = facts.observed.errorRatio(
-    alert.segment,
-    fault.injectedAtMs,
-    Math.max(until, fault.injectedAtMs + 1000),
-  );
-  if (errorRatio === undefined) return alert;
+  const fault = injected[0];
+  if (fault?.injectedAtMs === undefined || !facts.observed) return alert;
+  const faultStartMs = fault.injectedAtMs;
+  const firingMs = firingAtOrAfter(alert, faultStartMs);
+  const alreadyFiring = stateAt(alert, faultStartMs) === 'firing';
+  if (firingMs === undefined && alert.firstFiringMs === undefined) return alert;
+  const until = Math.min(fault.revertedAtMs ?? facts.endedAtMs, firingMs ?? facts.endedAtMs);
+  const spanMs = Math.max(1000, until - faultStartMs);
+  const errorRatio = facts.observed.errorRatio(alert.segment, faultStartMs, faultStartMs + spanMs);
+  const requests = facts.observed.requests?.(alert.segment, faultStartMs, faultStartMs + spanMs);
   const slo = facts.slos.find(
     (s) => s.alerting.name === alert.alertname && s.segment?.value === alert.segment,
   );
-  const spanMs = Math.max(1000, until - fault.injectedAtMs);
-  const requests = facts.observed.requests?.(alert.segment, fault.injectedAtMs, fault.injectedAtMs + spanMs);
-  const detection = facts.assessors?.detection?.({
-    alert,
-    slo,
-    fault,
-    errorRatio,
-    timeScale: facts.scenario.timeScale,
-    trafficSinceMs: facts.observed.t[0],
-    eventsPerSecond: requests === undefined ? undefined : requests / (spanMs / 1000),
-  }) ?? {
+  const measured = errorRatio === undefined ? undefined : Math.min(1, Math.max(0, errorRatio));
+  const bound =
+    measured === undefined
+      ? undefined
+      : facts.assessors?.detection?.({
+          alert,
+          slo,
+          fault,
+          errorRatio: measured,
+          timeScale: facts.scenario.timeScale,
+          trafficSinceMs: facts.observed.t[0],
+          eventsPerSecond: requests === undefined ? undefined : requests / (spanMs / 1000),
+        });
+  const detection: Detection = {
     faultId: fault.id,
-    faultStartMs: fault.injectedAtMs,
-    measuredErrorRatio: Math.min(1, Math.max(0, errorRatio)),
-    boundNote: 'no detection bound computed',
+    faultStartMs,
+    measuredErrorRatio: measured ?? 0,
+    ...(bound ?? {
+      boundNote:
+        measured === undefined
+          ? 'no checkouts measured while the fault was on'
+          : 'no detection bound computed',
+    }),
+    ...(firingMs === undefined ? {} : { firingMs }),
+    ...(alreadyFiring ? { alreadyFiring } : {}),
   };
   return { ...alert, detection };
+}
+
+/** The first firing transition at or after `atMs`. */
+export function firingAtOrAfter(alert: JournalAlert, atMs: number): number | undefined {
+  return alert.transitions.find((t) => t.state === 'firing' && t.atMs >= atMs)?.atMs;
+}
+
+function stateAt(alert: JournalAlert, atMs: number): JournalAlert['transitions'][number]['state'] {
+  return alert.transitions.filter((t) => t.atMs < atMs).at(-1)?.state ?? 'inactive';
 }
 
 function judge(
@@ -214,9 +232,16 @@ function judge(
   switch (expectation.kind) {
     case 'alert-fires': {
       const description = `${who(expectation)} fires within ${expectation.withinMs / 1000} s of the fault`;
-      const fired = matching(expectation)
-        .flatMap((a) => (a.firstFiringMs === undefined ? [] : [a.firstFiringMs]))
-        .sort((a, b) => a - b)[0];
+      const start = firstFault?.injectedAtMs;
+      const fired =
+        start === undefined
+          ? undefined
+          : matching(expectation)
+              .flatMap((a) => {
+                const at = firingAtOrAfter(a, start);
+                return at === undefined ? [] : [at];
+              })
+              .sort((a, b) => a - b)[0];
       if (firstFault?.injectedAtMs === undefined)
         return { description, kind: expectation.kind, met: false, detail: 'no fault was injected' };
       if (fired === undefined)
@@ -230,8 +255,12 @@ function judge(
       };
     }
     case 'alert-silent': {
-      const description = `${who(expectation)} never fires`;
-      const fired = matching(expectation).filter((a) => a.firstFiringMs !== undefined);
+      // From the start of the inject phase on: what the faults did, not a cold start before them.
+      const description = `${who(expectation)} never fires during the faults or the recovery`;
+      const from = facts.injectWindow?.startMs ?? facts.startedAtMs;
+      const fired = matching(expectation).filter(
+        (a) => firingAtOrAfter(a, from) !== undefined || stateAt(a, from) === 'firing',
+      );
       return {
         description,
         kind: expectation.kind,

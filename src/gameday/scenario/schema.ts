@@ -81,7 +81,7 @@ const randomScheduleSchema = z.strictObject({
 
 const phasesSchema = z.strictObject({
   /** Load before anything is observed: a store's first seconds (cold caches, JIT) are not its steady state. */
-  warmup: duration.or(z.literal('0s')).default('5s'),
+  warmup: duration.or(z.literal('0s')).default('10s'),
   baseline: duration,
   inject: z.strictObject({
     duration,
