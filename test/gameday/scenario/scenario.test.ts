@@ -62,7 +62,7 @@ describe('scenario files', () => {
       seed: 1,
       load: { preset: 'steady', rate: 20 },
       phases: {
-        warmupMs: 5000,
+        warmupMs: 10_000,
         baselineMs: 10_000,
         injectMs: 30_000,
         recoverTimeoutMs: 30_000,
