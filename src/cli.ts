@@ -3,14 +3,13 @@ import { systemClock, type Clock } from './core/clock.js';
 import { ExitCode, ShopsreError } from './core/errors.js';
 import type { Io } from './core/io.js';
 import { createLogger } from './core/logger.js';
+import type { Handler } from './cli-groups/types.js';
 import type { CommandContext } from './commands/context.js';
 import { version } from './version.js';
 
 export interface RunOptions {
   readonly clock?: Clock;
 }
-
-type Handler = (ctx: CommandContext) => Promise<ExitCode>;
 
 /**
  * The process boundary: argv in, exit code out. Only the bin file calls `process.exit`.
@@ -58,7 +57,8 @@ function reportError(error: unknown, io: Io, debug: boolean): ExitCode {
   return ExitCode.internal;
 }
 
-function buildProgram(io: Io, select: (handler: Handler) => void): Command {
+/** The whole command tree; `runbook lint` parses the shopsre commands of runbook steps against it. */
+export function buildProgram(io: Io, select: (handler: Handler) => void): Command {
   const program = new Command('shopsre')
     .description(
       'Reliability toolkit for e-commerce stacks: SLOs by customer segment, burn-rate alerts, CI gates, load, a reference store.',
@@ -804,6 +804,10 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
     .option('--no-prometheus', 'do not start a real Prometheus even when it is installed')
     .option('--with-prometheus', 'require a real Prometheus (exit 3 when the binary is missing)')
     .option('--state <file>', 'chaos state file, shared with shopsre chaos (default .shopsre/state.json)')
+    .option(
+      '--keep-database',
+      "keep the embedded store's database in <out>/database, to read its books afterwards",
+    )
     .addHelpText(
       'after',
       [
@@ -833,6 +837,7 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
           prometheus: boolean;
           withPrometheus?: boolean;
           state?: string;
+          keepDatabase?: boolean;
         },
       ) => {
         select(async (ctx) => {
@@ -848,6 +853,7 @@ function buildProgram(io: Io, select: (handler: Handler) => void): Command {
               ...(opts.seed === undefined ? {} : { seed: opts.seed }),
               ...(opts.timeScale === undefined ? {} : { timeScale: opts.timeScale }),
               ...(opts.state === undefined ? {} : { state: opts.state }),
+              ...(opts.keepDatabase ? { keepDatabase: true } : {}),
             },
             ctx,
           );

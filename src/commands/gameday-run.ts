@@ -20,6 +20,7 @@ export interface GameDayRunOptions {
   readonly prometheus: boolean;
   readonly withPrometheus: boolean;
   readonly state?: string;
+  readonly keepDatabase?: boolean;
 }
 
 export interface GameDayRunDeps {
@@ -65,6 +66,7 @@ export async function runGameDayCommand(
       prometheus: options.withPrometheus ? 'required' : options.prometheus ? 'auto' : 'off',
       ...(options.out === undefined ? {} : { outDir: options.out }),
       ...(options.state === undefined ? {} : { statePath: options.state }),
+      ...(options.keepDatabase ? { keepDatabase: true } : {}),
       events,
     });
     const { journal, outDir } = outcome;

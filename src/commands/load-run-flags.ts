@@ -22,6 +22,8 @@ export interface LoadRunFlags {
   readonly out?: string;
   readonly json: boolean;
   readonly slo?: string;
+  /** With --slo: NO DATA fails the gate. */
+  readonly requireData?: boolean;
   readonly abortWhen: readonly string[];
   readonly allowTarget: readonly string[];
 }

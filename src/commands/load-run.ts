@@ -3,8 +3,8 @@ import { lookup } from 'node:dns/promises';
 import { constants } from 'node:fs';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import { WriteStream } from 'node:tty';
 import { EnvironmentError, ExitCode, UsageError } from '../core/errors.js';
+import type { Writer } from '../core/io.js';
 import { parseAbortWhen } from '../loadgen/abort-when.js';
 import { buildLoadPlan } from '../loadgen/build-plan.js';
 import { executorDurationMs } from '../loadgen/engine/run-executor.js';
@@ -16,7 +16,7 @@ import { runLoad, type RunEnd } from '../loadgen/run-load.js';
 import { checkTarget, type LookupAll } from '../loadgen/safety.js';
 import { renderLoadSummary } from '../loadgen/summary-table.js';
 import { evaluateSlos } from '../slo/evaluate/evaluate.js';
-import { defaultPolicy } from '../slo/evaluate/policy.js';
+import { defaultPolicy, requiringData, type BudgetPolicy } from '../slo/evaluate/policy.js';
 import { loadResultsSource } from '../slo/evaluate/results-source.js';
 import { renderTable } from '../slo/evaluate/table.js';
 import { loadSloFiles } from '../slo/load.js';
@@ -67,9 +67,12 @@ export async function runLoadRun(
 
   const runNonce = randomBytes(4).toString('hex');
   const runId = `run-${new Date(ctx.clock.now()).toISOString().replace(/[-:]|\.\d+/g, '')}-${runNonce}`;
+  // Logged before the live view mounts: ink redraws by erasing as many lines as it last drew, so a
+  // line written under it by anyone else shifts the erase up and leaves its first line (the title)
+  // on the screen twice.
+  logger.info('load run started', { run: runId, target: plan.journey.target, executor: plan.executor.kind });
   const display = await progressDisplay(ctx, plan);
   const interrupted = abortOnStopSignal(deps.signals ?? process);
-  logger.info('load run started', { run: runId, target: plan.journey.target, executor: plan.executor.kind });
   let outcome: Awaited<ReturnType<typeof runLoad>>;
   try {
     outcome = await runLoad({
@@ -104,7 +107,9 @@ export async function runLoadRun(
     );
     return ExitCode.environment;
   }
-  const sloVerdict = slos === undefined ? 'pass' : await gate(slos, results, json, options.out, ctx, report);
+  const policy = options.requireData ? requiringData(defaultPolicy) : defaultPolicy;
+  const sloVerdict =
+    slos === undefined ? 'pass' : await gate(slos, policy, results, json, options.out, ctx, report);
   return end.kind !== 'completed' || sloVerdict === 'fail' ? ExitCode.checkFailed : ExitCode.ok;
 }
 
@@ -129,6 +134,7 @@ function unreachable(results: LoadResults): boolean {
  */
 async function gate(
   slos: readonly Slo[],
+  policy: BudgetPolicy,
   results: LoadResults,
   json: string,
   out: string | undefined,
@@ -138,7 +144,7 @@ async function gate(
   const file = parseLoadResults(out ?? `results of ${results.run.id}`, json);
   const evaluation = await evaluateSlos(slos, loadResultsSource(file, slos), {
     at: ctx.clock.now(),
-    policy: defaultPolicy,
+    policy,
   });
   report.write(`\n${renderTable(evaluation)}`);
   return evaluation.verdict;
@@ -147,7 +153,7 @@ async function gate(
 /** ink on a terminal (lazily imported: other commands do not pay for it), plain lines otherwise. */
 async function progressDisplay(ctx: CommandContext, plan: LoadPlan): Promise<ProgressDisplay> {
   const { io } = ctx;
-  const terminal = io.stderr instanceof WriteStream ? io.stderr : undefined;
+  const terminal = terminalOf(io.stderr);
   if (!io.isTTY || io.env.CI === 'true' || !terminal) return plainProgress(io.stderr);
   const { inkProgress } = await import('../ui/load-progress.js');
   return inkProgress(terminal, {
@@ -155,6 +161,17 @@ async function progressDisplay(ctx: CommandContext, plan: LoadPlan): Promise<Pro
     executor: plan.executor.kind,
     snapshot: { ...noProgress, durationMs: executorDurationMs(plan.executor) },
   });
+}
+
+/**
+ * The stream as a terminal ink can draw on (columns to lay out in, resize events), or undefined for a
+ * file or a pipe. Read from what the stream offers rather than its class, so a terminal stand-in works.
+ */
+function terminalOf(stream: Writer): NodeJS.WriteStream | undefined {
+  const candidate = stream as Partial<NodeJS.WriteStream>;
+  const isTerminal =
+    candidate.isTTY === true && typeof candidate.columns === 'number' && typeof candidate.on === 'function';
+  return isTerminal ? (stream as NodeJS.WriteStream) : undefined;
 }
 
 const noProgress = { elapsedMs: 0, rps: 0, requests: 0, errors: 0, dropped: 0, segments: [] } as const;

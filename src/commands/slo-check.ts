@@ -5,11 +5,16 @@ import { EnvironmentError, ExitCode, UsageError } from '../core/errors.js';
 import { parseLoadResults } from '../loadgen/results.js';
 import { githubAnnotations } from '../slo/evaluate/annotations.js';
 import { evaluateSlos, type SliSource } from '../slo/evaluate/evaluate.js';
-import { hasNoData } from '../slo/evaluate/format.js';
 import { renderJson } from '../slo/evaluate/json-report.js';
 import { renderJunit } from '../slo/evaluate/junit.js';
 import { renderMarkdown } from '../slo/evaluate/markdown.js';
-import { defaultPolicy, parsePolicy, unmatchableSteps, type BudgetPolicy } from '../slo/evaluate/policy.js';
+import {
+  defaultPolicy,
+  parsePolicy,
+  requiringData,
+  unmatchableSteps,
+  type BudgetPolicy,
+} from '../slo/evaluate/policy.js';
 import { prometheusSource } from '../slo/evaluate/prometheus-source.js';
 import { loadResultsSource } from '../slo/evaluate/results-source.js';
 import { renderTable } from '../slo/evaluate/table.js';
@@ -29,6 +34,8 @@ export interface SloEvaluationOptions {
   readonly markdown?: string;
   /** `slo check`: exit 1 when an SLO fails. `slo report`: exit 0 whatever the verdict. */
   readonly gate: boolean;
+  /** An SLO without enough events fails instead of warning (`--require-data`). */
+  readonly requireData?: boolean;
 }
 
 /** `slo check` and `slo report`: evaluate every SLO per segment, print, write reports, choose the exit code. */
@@ -47,7 +54,8 @@ export async function runSloEvaluation(
   const at = options.at === undefined ? ctx.clock.now() : parseTime(options.at);
 
   const slos = await loadSloFiles(options.paths, { defaultPeriodMs, cwd: io.cwd });
-  const policy = options.policy === undefined ? defaultPolicy : await readPolicy(options.policy, io.cwd);
+  const given = options.policy === undefined ? defaultPolicy : await readPolicy(options.policy, io.cwd);
+  const policy = options.requireData ? requiringData(given) : given;
   for (const step of unmatchableSteps(policy, slos)) {
     logger.warn(
       `policy step "${step.name}" can never match: no alert tier has severity "${step.when.burnTierFiring}"`,
@@ -56,11 +64,6 @@ export async function runSloEvaluation(
   const source = await openSource(from, slos, io.cwd);
 
   const evaluation = await evaluateSlos(slos, source, { at, policy });
-  for (const result of evaluation.slos.filter(hasNoData)) {
-    logger.warn(`no traffic for ${result.slo.id} over its period: its SLI says nothing`, {
-      source: source.origin,
-    });
-  }
 
   io.stdout.write(options.json ? renderJson(evaluation) : renderTable(evaluation));
   if (options.junit !== undefined)

@@ -41,6 +41,8 @@ export interface GameDaySetup {
   readonly outDir?: string;
   /** `auto`: a real Prometheus when the binary is installed; `required`: exit 3 without one; `off`. */
   readonly prometheus: 'auto' | 'required' | 'off';
+  /** Keep the embedded database in `<out>/database` after the run, to read the store's books. */
+  readonly keepDatabase?: boolean;
   /** The chaos state file; default `.shopsre/state.json` under cwd. */
   readonly statePath?: string;
   readonly events?: RunnerEvents;
@@ -129,6 +131,7 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
           ? { products: scenario.target.products }
           : {}),
         logFile: join(outDir, 'store.log'),
+        ...(setup.keepDatabase ? { databaseDir: join(outDir, 'database') } : {}),
         env: setup.env,
         clock,
       }),

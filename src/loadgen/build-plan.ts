@@ -2,7 +2,7 @@ import { formatDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { executorDurationMs } from './engine/run-executor.js';
 import type { ExecutorConfig, ExecutorKind, LoadPlan } from './plan.js';
-import { presetExecutor, type PresetName } from './presets.js';
+import { presetExecutor, presetPopularity, type PresetName } from './presets.js';
 import { defaultProfile, loadDefaults, maxRunMs, type LoadProfile } from './profile.js';
 
 /** The flags of `load run` that shape the plan, already parsed; absent means "not given". */
@@ -37,10 +37,13 @@ export function buildLoadPlan(flags: LoadFlags, profile: LoadProfile = defaultPr
   if (lengthMs > maxRunMs) {
     throw new UsageError(`the run would last ${formatDuration(lengthMs)}: a run lasts at most 24h`);
   }
+  const popularity =
+    flags.preset === undefined ? undefined : presetPopularity(flags.preset, profile.journey.products);
   return {
     executor,
     journey: {
       ...profile.journey,
+      products: popularity ?? profile.journey.products,
       kind: flags.journey ?? profile.journey.kind,
       target,
       seed: flags.seed ?? profile.seed,
@@ -114,7 +117,7 @@ function defaultExecutor(kind: ExecutorKind): ExecutorConfig {
     case 'ramping-arrival-rate':
     case 'ramping-vus':
       throw new UsageError(
-        `${kind} needs stages: give a --profile whose executor has them, or --preset flash-sale|spike`,
+        `${kind} needs stages: give a --profile whose executor has them, or --preset flash-sale|spike|hot-product`,
       );
   }
 }

@@ -8,7 +8,7 @@ import {
   type SeriesPoint,
   type Tally,
 } from './results-assembly.js';
-import { errorKinds, type LoadResults } from './results.js';
+import { businessOutcomes, errorKinds, type LoadResults } from './results.js';
 
 /**
  * Merges results of runs or worker threads into one document, as if one recorder had seen every
@@ -68,6 +68,13 @@ function addDocument(tally: Tally, doc: LoadResults, position: number): void {
       cell.iterations += summary.iterations;
       cell.dropped += summary.dropped;
       for (const kind of errorKinds) cell.errorsByKind[kind] += summary.errorsByKind[kind];
+      if (summary.byStatus === undefined) tally.statusCounted = false;
+      for (const [status, n] of Object.entries(summary.byStatus ?? {})) {
+        cell.byStatus.set(Number(status), (cell.byStatus.get(Number(status)) ?? 0) + n);
+      }
+      for (const outcome of businessOutcomes) {
+        cell.businessOutcomes[outcome] += summary.businessOutcomes?.[outcome] ?? 0;
+      }
     }
   }
   doc.histograms.forEach(({ segment, step, data }, index) => {

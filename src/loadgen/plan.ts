@@ -1,4 +1,4 @@
-import type { ErrorKind } from './results.js';
+import type { BusinessOutcome, ErrorKind } from './results.js';
 
 /**
  * The contract between the parts of the load generator: the executor engine paces iterations, the
@@ -47,8 +47,12 @@ export interface Sample {
    * *intended* start, so time spent waiting for a free slot is part of it (coordinated omission).
    */
   readonly latencyMs: number;
-  /** Undefined when the request succeeded. */
+  /** Undefined when the request succeeded, or ended in a business outcome. */
   readonly error?: ErrorKind;
+  /** The answer's HTTP status; undefined when no answer came (timeout, connection error). */
+  readonly status?: number;
+  /** Set when the answer is about the order (out of stock, declined, pending) rather than a failure. */
+  readonly outcome?: BusinessOutcome;
   /** Milliseconds since the run started, when the request finished (for the per-second series). */
   readonly endedAtMs: number;
 }
@@ -105,6 +109,20 @@ export interface JourneyConfig {
   readonly requestTimeoutMs: number;
   /** Header carrying the segment; `x-customer-segment`. */
   readonly segmentHeader: string;
+  /** Which product an iteration views: Zipf popularity over the catalog (see journey/popularity.ts). */
+  readonly products: ProductPopularity;
+  /** Share of checkouts, 0 to 1, paying with a token the vendor declines; default 0. */
+  readonly declineShare: number;
+}
+
+export interface ProductPopularity {
+  /** Products in the store's catalog (the reference store seeds 2000); picks never go past it. */
+  readonly count: number;
+  /**
+   * Zipf exponent: the product of popularity rank k is picked with weight 1/k^skew. 0 is uniform; 1 is
+   * the classic long tail; 1.5 and above put a large share on a few products (a hot product).
+   */
+  readonly skew: number;
 }
 
 /** A whole run: what `load run` executes and what `load k6` translates. */

@@ -1,6 +1,6 @@
-import type { ExecutorConfig, Stage } from './plan.js';
+import type { ExecutorConfig, ProductPopularity, Stage } from './plan.js';
 
-export type PresetName = 'steady' | 'flash-sale' | 'spike';
+export type PresetName = 'steady' | 'flash-sale' | 'spike' | 'hot-product';
 
 /** What a preset is shaped around: the base (everyday) rate and the length of the run. */
 export interface PresetBase {
@@ -18,7 +18,9 @@ const surge = 10;
  * to 10× over the first quarter and holds there (doors open, shoppers keep coming); a spike holds the
  * base rate, jumps to 10× for a tenth of the run, and comes back (a push notification, a TV ad).
  */
-const shapes: Readonly<Record<Exclude<PresetName, 'steady'>, readonly (readonly [number, number])[]>> = {
+const shapes: Readonly<
+  Record<Exclude<PresetName, 'steady' | 'hot-product'>, readonly (readonly [number, number])[]>
+> = {
   'flash-sale': [
     [0.25, surge],
     [0.75, surge],
@@ -35,7 +37,9 @@ const shapes: Readonly<Record<Exclude<PresetName, 'steady'>, readonly (readonly 
 /** The executor of a preset: an open model always, since shoppers do not wait for each other. */
 export function presetExecutor(name: PresetName, base: PresetBase): ExecutorConfig {
   const { rate, timeUnitMs, durationMs, maxInFlight } = base;
-  if (name === 'steady') return { kind: 'constant-arrival-rate', rate, timeUnitMs, durationMs, maxInFlight };
+  if (name === 'steady' || name === 'hot-product') {
+    return { kind: 'constant-arrival-rate', rate, timeUnitMs, durationMs, maxInFlight };
+  }
   return {
     kind: 'ramping-arrival-rate',
     startRate: rate,
@@ -61,4 +65,17 @@ function scaleStages(
     endedAtMs = endMs;
   });
   return stages;
+}
+
+/**
+ * A hot product: steady arrivals, but a Zipf skew of 1.5 puts about 40 % of the picks on the most
+ * popular product and nearly 80 % on the first ten, so their stock runs out and checkouts answer 409: the
+ * sell-out a launch or a viral post brings, which the other presets (the catalog's own mild skew)
+ * do not.
+ */
+export const hotProductSkew = 1.5;
+
+/** The popularity a preset asks for, over the profile's catalog; undefined keeps the profile's. */
+export function presetPopularity(name: PresetName, base: ProductPopularity): ProductPopularity | undefined {
+  return name === 'hot-product' ? { ...base, skew: hotProductSkew } : undefined;
 }

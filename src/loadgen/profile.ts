@@ -25,6 +25,8 @@ import type { ExecutorConfig, JourneyConfig, Stage } from './plan.js';
  *   segmentMix: { guest: 60, member: 35, vip: 5 }
  *   funnel: { browse: 8, addToCart: 1, checkout: 1 }
  *   requestTimeout: 5s
+ *   products: { count: 2000, skew: 0.5 }   # Zipf popularity; skew 1.5+ makes a hot product
+ *   declineShare: 0.02                     # checkouts paying with a declined card
  * latencyBuckets: [100, 250, 500, 1000]
  * ```
  */
@@ -38,7 +40,15 @@ export const loadDefaults = {
   vus: 10,
   seed: 1,
   latencyBucketsMs: [100, 250, 500, 1000],
+  /**
+   * The reference store's catalog size, and a mild skew: the most popular product gets about 1 % of
+   * the picks, the first page of twenty about 9 %, so a steady run does not turn into a sell-out.
+   */
+  products: { count: 2000, skew: 0.5 },
 } as const;
+
+/** The store API pages up to offset 10 000 (reference-store catalog routes), plus one page. */
+const maxCatalogProducts = 10_020;
 
 /** A run is bounded: nothing runs longer than a day. */
 export const maxRunMs = 24 * 3600_000;
@@ -96,6 +106,15 @@ const journeySchema = z.strictObject({
     .prefault({}),
   requestTimeout: durationText.default('10s'),
   segmentHeader: headerName.default('x-customer-segment'),
+  /** Which products iterations view and buy: Zipf popularity over the whole catalog. */
+  products: z
+    .strictObject({
+      count: z.number().int().min(1).max(maxCatalogProducts).default(loadDefaults.products.count),
+      skew: z.number().min(0).max(5).default(loadDefaults.products.skew),
+    })
+    .prefault({}),
+  /** Share of checkouts paying with a token the vendor declines. */
+  declineShare: z.number().min(0).max(1).default(0),
 });
 
 const loadProfileSchema = z.strictObject({
@@ -255,6 +274,8 @@ function toProfile(document: ProfileDocument): LoadProfile {
       funnel: journey.funnel,
       requestTimeoutMs: ms(journey.requestTimeout),
       segmentHeader: journey.segmentHeader.toLowerCase(),
+      products: journey.products,
+      declineShare: journey.declineShare,
     },
     seed: document.seed,
     latencyBucketsMs: document.latencyBuckets,

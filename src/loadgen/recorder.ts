@@ -91,6 +91,9 @@ export class Recorder {
     if (!live) this.live.set(segment, (live = { requests: 0, errors: 0 }));
     live.requests++;
     this.requests++;
+    if (sample.status !== undefined)
+      cell.byStatus.set(sample.status, (cell.byStatus.get(sample.status) ?? 0) + 1);
+    if (sample.outcome !== undefined) cell.businessOutcomes[sample.outcome]++;
     if (error) {
       cell.errorsByKind[error]++;
       bucket.errors[error]++;

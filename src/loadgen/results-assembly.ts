@@ -7,7 +7,14 @@ import {
   sumHistograms,
 } from './latency-histogram.js';
 import { journeySteps } from './plan.js';
-import { errorKinds, type ErrorKind, type LoadResults, type Summary } from './results.js';
+import {
+  businessOutcomes,
+  errorKinds,
+  type BusinessOutcome,
+  type ErrorKind,
+  type LoadResults,
+  type Summary,
+} from './results.js';
 
 /**
  * The counts a results document is built from, shared by the recorder (from samples) and merge (from
@@ -22,12 +29,22 @@ interface SliceCounts {
   dropped: number;
 }
 
+export type OutcomeCounts = Record<BusinessOutcome, number>;
+
 interface Cell extends SliceCounts {
   readonly histogram: JsHistogram;
   readonly errorsByKind: ErrorCounts;
+  /** Answers per status code. */
+  readonly byStatus: Map<number, number>;
+  readonly businessOutcomes: OutcomeCounts;
 }
 
 export interface Tally {
+  /**
+   * False once a merged document had no per-status counts (an older writer): the merged document then
+   * has none either, rather than counts that cover only part of the run.
+   */
+  statusCounted: boolean;
   readonly totals: SliceCounts;
   readonly bySegment: Map<string, SliceCounts>;
   readonly byStep: Map<string, SliceCounts>;
@@ -38,7 +55,17 @@ export interface Tally {
 export type SeriesPoint = LoadResults['timeSeries'][number];
 
 export function emptyTally(): Tally {
-  return { totals: noCounts(), bySegment: new Map(), byStep: new Map(), cells: new Map() };
+  return {
+    statusCounted: true,
+    totals: noCounts(),
+    bySegment: new Map(),
+    byStep: new Map(),
+    cells: new Map(),
+  };
+}
+
+export function noOutcomes(): OutcomeCounts {
+  return { outOfStock: 0, declined: 0, pending: 0 };
 }
 
 export function noErrors(): ErrorCounts {
@@ -56,7 +83,13 @@ export function cellOf(tally: Tally, segment: string, step: string): Cell {
   if (!steps) tally.cells.set(segment, (steps = new Map<string, Cell>()));
   let cell = steps.get(step);
   if (!cell) {
-    cell = { ...noCounts(), histogram: createLatencyHistogram(), errorsByKind: noErrors() };
+    cell = {
+      ...noCounts(),
+      histogram: createLatencyHistogram(),
+      errorsByKind: noErrors(),
+      byStatus: new Map(),
+      businessOutcomes: noOutcomes(),
+    };
     steps.set(step, cell);
   }
   return cell;
@@ -73,7 +106,7 @@ interface AssemblyInput {
 export function assembleResults({ run, tally, timeSeries, latencyBucketsMs }: AssemblyInput): LoadResults {
   const seconds = run.durationMs / 1000;
   const summarize = (cells: readonly Cell[], counts: SliceCounts): Summary =>
-    summary(cells, counts, seconds, latencyBucketsMs);
+    summary(cells, counts, seconds, latencyBucketsMs, tally.statusCounted);
   const segments = [...tally.cells.keys(), ...tally.bySegment.keys()].filter(unique).sort();
   const steps = [...tally.byStep.keys(), ...[...tally.cells.values()].flatMap((s) => [...s.keys()])]
     .filter(unique)
@@ -122,15 +155,25 @@ function summary(
   counts: SliceCounts,
   seconds: number,
   latencyBucketsMs: readonly string[],
+  statusCounted: boolean,
 ): Summary {
   const histogram = sumHistograms(cells.map((cell) => cell.histogram));
   const errorsByKind = noErrors();
-  for (const cell of cells) for (const kind of errorKinds) errorsByKind[kind] += cell.errorsByKind[kind];
+  const outcomes = noOutcomes();
+  const byStatus = new Map<number, number>();
+  for (const cell of cells) {
+    for (const kind of errorKinds) errorsByKind[kind] += cell.errorsByKind[kind];
+    for (const outcome of businessOutcomes) outcomes[outcome] += cell.businessOutcomes[outcome];
+    for (const [status, n] of cell.byStatus) byStatus.set(status, (byStatus.get(status) ?? 0) + n);
+  }
+  const statuses = [...byStatus].sort(([a], [b]) => a - b).map(([status, n]) => [String(status), n]);
   return {
     iterations: counts.iterations,
     requests: histogram.totalCount,
     errors: errorKinds.reduce((sum, kind) => sum + errorsByKind[kind], 0),
     errorsByKind,
+    ...(statusCounted ? { byStatus: Object.fromEntries(statuses) as Record<string, number> } : {}),
+    businessOutcomes: outcomes,
     dropped: counts.dropped,
     achievedRate: Math.round((counts.iterations / seconds) * 1000) / 1000,
     latencyMs: {

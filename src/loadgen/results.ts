@@ -43,6 +43,16 @@ const errorsByKindSchema = z.object({
 });
 
 /**
+ * Answers about the order rather than failures of the store, counted apart from errors: a checkout
+ * refused because the stock ran out (409), a payment the card network declined (402), and a payment
+ * whose outcome the store could not learn yet (202, settled later by its reconciler).
+ */
+export const businessOutcomes = ['outOfStock', 'declined', 'pending'] as const;
+export type BusinessOutcome = (typeof businessOutcomes)[number];
+
+const businessOutcomesSchema = z.object({ outOfStock: count, declined: count, pending: count });
+
+/**
  * Counts and latencies of one slice of the run (all of it, one step, one segment, or a segment's step).
  */
 export const summarySchema = z
@@ -51,10 +61,24 @@ export const summarySchema = z
     iterations: count,
     /** HTTP requests sent. */
     requests: count,
-    /** Requests that failed, whatever the kind; the SLI's bad events. */
+    /**
+     * Requests that failed, whatever the kind. A business outcome (out of stock, declined) is an answer,
+     * not a failure: it is counted in `businessOutcomes`, not here. Which requests an SLI counts as bad
+     * is the SLI's own definition (`loadResults.bad`), read from `byStatus` and `errorsByKind`.
+     */
     errors: count,
     /** `errors` split by kind. */
     errorsByKind: errorsByKindSchema,
+    /**
+     * Answers per HTTP status code ("200", "409", "503"), every answer counted (business outcomes and
+     * failed checks included; timeouts and connection errors got none). Absent in documents written
+     * before shopsre counted them: readers then count every error as bad.
+     */
+    byStatus: z
+      .record(z.string().regex(/^[1-5]\d\d$/, 'a status key is an HTTP status code, e.g. "503"'), count)
+      .optional(),
+    /** Out-of-stock, declined and pending checkouts; absent in older documents. */
+    businessOutcomes: businessOutcomesSchema.optional(),
     /** Iterations an arrival-rate executor could not start on time (no free VU): offered load that never ran. */
     dropped: count,
     /** Iterations completed per second of the run. */
@@ -91,6 +115,15 @@ export const summarySchema = z
         code: 'custom',
         path: ['errorsByKind'],
         message: `errorsByKind adds up to ${byKind} but errors is ${summary.errors}: each failed request has exactly one kind`,
+      });
+    }
+    const answered = Object.values(summary.byStatus ?? {}).reduce((sum, n) => sum + n, 0);
+    const unanswered = summary.errorsByKind.timeout + summary.errorsByKind.connection;
+    if (summary.byStatus !== undefined && answered + unanswered !== summary.requests) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['byStatus'],
+        message: `byStatus counts ${answered} answers, but ${summary.requests} requests less ${unanswered} without an answer is ${summary.requests - unanswered}`,
       });
     }
     for (const [threshold, atOrUnder] of Object.entries(summary.latencyBucketsMs)) {

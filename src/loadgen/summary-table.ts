@@ -1,6 +1,6 @@
 import { alignTable, type ColumnAlign } from '../core/text-table.js';
 import { journeySteps } from './plan.js';
-import type { LoadResults, Summary } from './results.js';
+import type { BusinessOutcome, LoadResults, Summary } from './results.js';
 
 interface Row {
   readonly segment: string;
@@ -8,11 +8,26 @@ interface Row {
   readonly summary: Summary;
 }
 
-const titles = ['SEGMENT', 'STEP', 'REQUESTS', 'ERRORS', 'P50', 'P95', 'P99', 'RATE/S', 'DROPPED'] as const;
+const titles = [
+  'SEGMENT',
+  'STEP',
+  'REQUESTS',
+  'ERRORS',
+  'OUT-OF-STOCK',
+  'DECLINED',
+  'PENDING',
+  'P50',
+  'P95',
+  'P99',
+  'RATE/S',
+  'DROPPED',
+] as const;
 
 /**
  * The end-of-run table: each segment's steps, the segment's total, and the run's total last. Latency
  * in milliseconds; RATE/S is completed iterations per second, as in the results' `achievedRate`.
+ * Out-of-stock, declined and pending checkouts are answers about the order, shown apart from ERRORS
+ * (which does not count them); `-` for a document that predates them.
  */
 export function renderLoadSummary(results: LoadResults): string {
   const rows: Row[] = [];
@@ -32,6 +47,9 @@ export function renderLoadSummary(results: LoadResults): string {
     step,
     String(summary.requests),
     errorCell(summary),
+    outcomeCell(summary, 'outOfStock'),
+    outcomeCell(summary, 'declined'),
+    outcomeCell(summary, 'pending'),
     ms(summary.latencyMs.p50),
     ms(summary.latencyMs.p95),
     ms(summary.latencyMs.p99),
@@ -57,6 +75,11 @@ function errorCell(summary: Summary): string {
   if (summary.errors === 0) return '0';
   const share = ((summary.errors / Math.max(1, summary.requests)) * 100).toFixed(1);
   return `${summary.errors} (${share}%)`;
+}
+
+function outcomeCell(summary: Summary, outcome: BusinessOutcome): string {
+  const n = summary.businessOutcomes?.[outcome];
+  return n === undefined ? '-' : String(n);
 }
 
 function ms(value: number): string {

@@ -1,3 +1,5 @@
+import type { SourceLocation } from '../core/errors.js';
+
 /**
  * The SLO domain model. Every input format (shopsre/v1, Sloth prometheus/v1, OpenSLO v1) is mapped to
  * these types by its loader; rule generation and evaluation only ever see them.
@@ -57,16 +59,50 @@ export interface MinEventsGuard {
   readonly totalQuery: string;
 }
 
-/**
- * The SLI as a load run sees it: which journey steps count, and whether an error is a failed
- * request or a slow one. `latencyThresholdMs` is set for latency SLIs.
- */
-export interface LoadResultsSli {
-  /** Journey steps that count; empty means every step (the run's totals). */
-  readonly steps: readonly string[];
-  readonly kind: 'availability' | 'latency';
-  readonly latencyThresholdMs?: number;
+/** Generator errors of a request that got no usable answer (the results' `errorsByKind` names). */
+export const requestErrorKinds = ['timeout', 'connection', 'check'] as const;
+export type RequestErrorKind = (typeof requestErrorKinds)[number];
+
+/** A status class (`5xx`) or one status code (`409`). */
+export type StatusPattern = `${1 | 2 | 3 | 4 | 5}xx` | number;
+
+/** A set of load-run outcomes: answers by status, and requests the generator counted as an error of a kind. */
+export interface OutcomeSet {
+  readonly status: readonly StatusPattern[];
+  readonly errors: readonly RequestErrorKind[];
 }
+
+/**
+ * How a load run counts an availability SLI: which outcomes are bad, and which are events at all.
+ * `derived` reads both from the SLI's queries, `explicit` from `loadResults.bad`/`events`; `unknown`
+ * holds why neither worked, and where, for the error raised when results are evaluated.
+ */
+export type LoadCounting =
+  | {
+      readonly kind: 'outcomes';
+      readonly origin: 'derived' | 'explicit';
+      readonly bad: OutcomeSet;
+      /** `all`: every request of the SLI's steps is an event. Bad outcomes always are. */
+      readonly events: OutcomeSet | 'all';
+    }
+  | { readonly kind: 'unknown'; readonly reason: string; readonly location: SourceLocation };
+
+/**
+ * The SLI as a load run sees it: which journey steps count, and whether an error is a bad outcome
+ * (availability) or a slow request (latency).
+ */
+export type LoadResultsSli =
+  | {
+      /** Journey steps that count; empty means every step (the run's totals). */
+      readonly steps: readonly string[];
+      readonly kind: 'availability';
+      readonly counting: LoadCounting;
+    }
+  | {
+      readonly steps: readonly string[];
+      readonly kind: 'latency';
+      readonly latencyThresholdMs: number;
+    };
 
 export interface SegmentRef {
   /** Label name, `segment` by default. */

@@ -110,9 +110,33 @@ const alertingSchema = z
   })
   .strict();
 
+const statusMessage = 'expected a status class such as 5xx, or a status code from 100 to 599 such as 409';
+const statusPattern = z
+  .union([
+    z.number({ error: statusMessage }).int(statusMessage).min(100, statusMessage).max(599, statusMessage),
+    z.enum(['1xx', '2xx', '3xx', '4xx', '5xx'], { error: statusMessage }),
+  ])
+  .describe('a status class (5xx) or a status code (409)');
+
+const outcomeSetSchema = z
+  .object({
+    status: z.array(statusPattern).default([]).describe('answers by status class or code'),
+    errors: z
+      .array(z.enum(['timeout', 'connection', 'check']))
+      .default([])
+      .describe('requests the load generator counted as an error of this kind'),
+  })
+  .strict();
+
 const loadResultsSchema = z
   .object({
     steps: z.array(z.string()).default([]).describe('journey steps that count; empty = all'),
+    bad: outcomeSetSchema
+      .optional()
+      .describe('outcomes that count as bad; default: read from the error query'),
+    events: outcomeSetSchema
+      .optional()
+      .describe('outcomes that count as events at all; default: read from the total query'),
   })
   .strict();
 

@@ -18,7 +18,7 @@ function resultsFile(name: string, requests: number, latencyMs: number): string 
   const recorder = new Recorder({ latencyBucketsMs: [100] });
   for (let i = 0; i < requests; i++) {
     recorder.record(
-      { step: 'browse', segment: 'guest', latencyMs, endedAtMs: i * 10 },
+      { step: 'browse', segment: 'guest', latencyMs, endedAtMs: i * 10, status: 200 },
       { firstOfIteration: true, firstOfStep: true },
     );
   }

@@ -92,7 +92,9 @@ describe('shopsre load run against a loopback store', () => {
     expect(doc.totals.errors).toBe(0);
     expect(Object.keys(doc.byStep)).toEqual(expect.arrayContaining(['browse', 'product']));
     expect(Object.keys(doc.bySegment)).toEqual(expect.arrayContaining(['guest', 'member']));
-    expect(stdout).toMatch(/^SEGMENT\s+STEP\s+REQUESTS\s+ERRORS\s+P50\s+P95\s+P99\s+RATE\/S\s+DROPPED\n/);
+    expect(stdout).toMatch(
+      /^SEGMENT\s+STEP\s+REQUESTS\s+ERRORS\s+OUT-OF-STOCK\s+DECLINED\s+PENDING\s+P50\s+P95\s+P99\s+RATE\/S\s+DROPPED\n/,
+    );
     expect(stdout).toMatch(/\n\(all\)\s+\(all\)\s+\d+\s+0\s/);
     expect(stderr).toMatch(/^info load run started run=run-20250601T100000Z-[0-9a-f]{8} /);
   });
@@ -136,6 +138,33 @@ describe('shopsre load run against a loopback store', () => {
     });
     expect(code).toBe(ExitCode.ok);
     expect(stdout).toMatch(/\nPASS: 3 SLOs/);
+  });
+
+  it('--slo: a segment the run never reached is NO DATA, not PASS; --require-data fails on it', async () => {
+    const name = 'wholesale.yaml';
+    writeFileSync(
+      join(workdir, name),
+      readFileSync(join(workdir, sloFile('base.yaml', 99)), 'utf8').replace(
+        'kind: SLO\n',
+        'kind: SLO\nsegments: { label: segment, values: [guest, wholesale] }\n',
+      ),
+    );
+    const run = (requireData: boolean) =>
+      loadRun({
+        target: `${server.url}/api/cart`,
+        journey: 'single',
+        rate: '30',
+        duration: '1s',
+        slo: name,
+        requireData,
+      });
+    const warned = await run(false);
+    expect(warned.code).toBe(ExitCode.ok);
+    expect(warned.stdout).toMatch(/store\/availability\s+wholesale\s+99%\s+no data\s.*NO DATA\n/);
+    expect(warned.stdout).toMatch(/\nPASS: 2 SLOs, 1 pass, 0 warn, 0 fail, 1 no data/);
+    const required = await run(true);
+    expect(required.code).toBe(ExitCode.checkFailed);
+    expect(required.stdout).toMatch(/FAIL store-availability-wholesale: no-data: no events over the run/);
   });
 
   it('--abort-when stops the run early with exit 1, naming the condition, and still writes results', async () => {

@@ -55,6 +55,8 @@ latencyBuckets: [50, 500]
         funnel: { browse: 8, addToCart: 1, checkout: 1 },
         requestTimeoutMs: 2000,
         segmentHeader: 'x-customer-segment',
+        products: { count: 2000, skew: 0.5 },
+        declineShare: 0,
       },
       latencyBucketsMs: [50, 500],
     });
@@ -158,7 +160,7 @@ describe('flags over profile over defaults', () => {
     ],
     [
       { executor: 'ramping-vus' as const },
-      'ramping-vus needs stages: give a --profile whose executor has them, or --preset flash-sale|spike',
+      'ramping-vus needs stages: give a --profile whose executor has them, or --preset flash-sale|spike|hot-product',
     ],
     [
       { preset: 'spike' as const, executor: 'constant-vus' as const },

@@ -1,12 +1,9 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runSloEvaluation, type SloEvaluationOptions } from '../../src/commands/slo-check.js';
 import type { CommandContext } from '../../src/commands/context.js';
 import { fixedClock } from '../../src/core/clock.js';
@@ -16,6 +13,8 @@ import { createLogger } from '../../src/core/logger.js';
 import type { JsonReport, JsonWindow } from '../../src/slo/evaluate/json-report.js';
 import { burnFactor, errorBudgetRatio } from '../../src/slo/model.js';
 import { defaultWindows } from '../../src/slo/windows.js';
+import { describeWithPrometheus } from '../helpers/describe-with-prometheus.js';
+import { freePort, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 
 /**
  * `slo check --prometheus` against a real Prometheus (Debian's `prometheus` package): three hours
@@ -25,24 +24,6 @@ import { defaultWindows } from '../../src/slo/windows.js';
 const run = promisify(execFile);
 const minute = 60_000;
 const hour = 60 * minute;
-
-function onPath(binary: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter).concat('/usr/bin')) {
-    const candidate = join(dir, binary);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
-}
-const prometheusBin = onPath('prometheus');
-const promtoolBin = onPath('promtool');
-const missing = [prometheusBin ? undefined : 'prometheus', promtoolBin ? undefined : 'promtool'].filter(
-  Boolean,
-);
 
 /** Per-minute increments of one request counter and its error counter. */
 interface Series {
@@ -127,30 +108,15 @@ const sloFile = (name: string, route: string, segmented: boolean) =>
     '',
   ].join('\n');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
-
-describe.runIf(missing.length === 0 || process.env.CI === 'true')(
+describeWithPrometheus(
   'slo check against a real Prometheus',
-  () => {
+  ({ prometheus: prometheusBin, promtool: promtoolBin }) => {
     let dir: string;
-    let prometheus: ChildProcess | undefined;
+    let prometheus: RunningPrometheus | undefined;
     let url: string;
     let atSeconds: number;
-    const logs: string[] = [];
 
     beforeAll(async () => {
-      if (!prometheusBin || !promtoolBin) {
-        throw new Error(
-          `${missing.join(' and ')} not found: install the Debian "prometheus" package (scripts/install-system-deps.sh)`,
-        );
-      }
       dir = await mkdtemp(join(tmpdir(), 'shopsre-prometheus-'));
       // Three hours ending an hour ago, on whole minutes: well inside the default 15 d retention.
       const endSeconds = Math.floor((Date.now() - hour) / minute) * 60;
@@ -168,43 +134,16 @@ describe.runIf(missing.length === 0 || process.env.CI === 'true')(
       await writeFile(join(dir, 'healthy.slo.yaml'), sloFile('catalog-availability', 'catalog', true));
       await writeFile(join(dir, 'burning.slo.yaml'), sloFile('checkout-availability', 'checkout', false));
 
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      const child = spawn(
-        prometheusBin,
-        [
-          `--storage.tsdb.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          `--config.file=${join(dir, 'prometheus.yml')}`,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      prometheus = child;
-      child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        if (child.exitCode !== null)
-          throw new Error(`prometheus exited with ${child.exitCode}:\n${logs.join('')}`);
-        const ready = await fetch(`${url}/-/ready`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ready) break;
-        if (Date.now() > deadline) throw new Error(`prometheus not ready after 30 s:\n${logs.join('')}`);
-        // Polling a real process start-up; there is nothing to fake here.
-        await delay(100);
-      }
+      prometheus = await startPrometheus({
+        binary: prometheusBin,
+        configFile: join(dir, 'prometheus.yml'),
+        dataDir: join(dir, 'data'),
+      });
+      url = prometheus.url;
     });
 
     afterAll(async () => {
-      const child = prometheus;
-      if (child && child.exitCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await prometheus?.stop();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 

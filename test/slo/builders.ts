@@ -1,7 +1,15 @@
-import type { AlertTier, Slo } from '../../src/slo/model.js';
+import type { AlertTier, LoadCounting, Slo } from '../../src/slo/model.js';
 import { defaultTier } from '../../src/slo/defaults.js';
 
 const day = 24 * 3_600_000;
+
+/** What `status_class="5xx"` in an error query derives: 5xx answers, timeouts and connection errors. */
+export const serverErrors: LoadCounting = {
+  kind: 'outcomes',
+  origin: 'derived',
+  bad: { status: ['5xx'], errors: ['timeout', 'connection'] },
+  events: 'all',
+};
 
 export function tier(name: AlertTier['name'], overrides: Partial<AlertTier> = {}): AlertTier {
   return defaultTier(name, overrides);
@@ -31,7 +39,7 @@ export function buildSlo(overrides: Partial<Slo> = {}): Slo {
       annotations: {},
       tiers: [tier('page'), tier('ticket')],
     },
-    loadResults: { steps: ['checkout'], kind: 'availability' },
+    loadResults: { steps: ['checkout'], kind: 'availability', counting: serverErrors },
     source: { format: 'shopsre/v1', file: 'test.yaml' },
     ...overrides,
   };

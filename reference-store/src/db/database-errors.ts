@@ -19,13 +19,7 @@ export type DatabaseErrorClass =
   | { readonly kind: 'unknown'; readonly sqlState: string | undefined };
 
 export type IntegrityViolation =
-  | 'foreign-key'
-  | 'unique'
-  | 'check'
-  | 'not-null'
-  | 'exclusion'
-  | 'restrict'
-  | 'other';
+  'foreign-key' | 'unique' | 'check' | 'not-null' | 'exclusion' | 'restrict' | 'other';
 
 const integrityViolations: Readonly<Record<string, IntegrityViolation>> = {
   '23001': 'restrict',
@@ -45,7 +39,14 @@ const unavailableSqlStates = new Set(['57P01', '57P02', '57P03', '53300', '25006
 /** 54000 program_limit_exceeded: "null character not permitted", "word is too long to be indexed". */
 const invalidInputSqlStates = new Set(['54000']);
 /** Socket errors, raised by node before any SQLSTATE exists. */
-const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const socketCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 /** node-postgres and pg-pool say these without a code: the socket went, or no connection came in time. */
 const connectionMessages =
   /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connect ECONNREFUSED|Connection ended|Client was closed and is not queryable/i;

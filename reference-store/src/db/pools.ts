@@ -95,12 +95,13 @@ SimpleProtocolClient.prototype.query = function (this: pg.Client, first: unknown
   let args: unknown[];
   try {
     args = simpleQuery(first, rest);
-  } catch (error) {
+  } catch (caught) {
+    const error = caught instanceof Error ? caught : new Error(String(caught));
     // Failed as pg fails a query: through its callback when it has one (pg-pool), else its promise.
     const callback = [first, ...rest]
       .map((arg) => (typeof arg === 'object' && arg !== null && 'callback' in arg ? arg.callback : arg))
-      .find((arg): arg is (error: unknown) => void => typeof arg === 'function');
-    if (!callback) return Promise.reject(error as Error);
+      .find((arg): arg is (failure: Error) => void => typeof arg === 'function');
+    if (!callback) return Promise.reject(error);
     process.nextTick(() => callback(error));
     return undefined;
   }

@@ -19,6 +19,8 @@ export async function startEmbeddedTarget(options: {
   readonly seed: number;
   readonly products?: number;
   readonly logFile: string;
+  /** Keep the embedded database in this folder after the run (to read the books afterwards). */
+  readonly databaseDir?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly clock?: Clock;
 }): Promise<EmbeddedTarget> {
@@ -32,6 +34,7 @@ export async function startEmbeddedTarget(options: {
       seed: options.seed,
       ...(options.products === undefined ? {} : { products: options.products }),
       faultProxyPort: 0,
+      ...(options.databaseDir === undefined ? {} : { dataDir: options.databaseDir }),
       logSink: { write: (text: string) => log.write(text) },
       env: options.env,
       reconcileIntervalMs: 1000,

@@ -108,7 +108,9 @@ export function createServersView(options: ServersViewOptions = storeCheckoutVie
       snapshots.push({ atMs, bySegment });
     },
     segments: () => [...seen].sort(),
-    checkout: (segment, fromMs, toMs) => between(segment, at(fromMs), at(toMs)),
+    // Counters hold everything since the store started; a span reaching back before the first
+    // scrape starts at that scrape, not at zero (which would count the warm-up too).
+    checkout: (segment, fromMs, toMs) => between(segment, at(fromMs) ?? snapshots[0], at(toMs)),
     series(t) {
       const out: Record<string, ViewSeries> = {};
       for (const segment of [...seen].sort()) {

@@ -165,7 +165,9 @@ function withDetection(
   const firingMs = firingAtOrAfter(alert, faultStartMs);
   const alreadyFiring = stateAt(alert, faultStartMs) === 'firing';
   if (firingMs === undefined && alert.firstFiringMs === undefined) return alert;
-  const until = Math.min(fault.revertedAtMs ?? facts.endedAtMs, firingMs ?? facts.endedAtMs);
+  // The step's height: the error ratio over the whole time the fault was on (up to the first
+  // firing only, a span starting just before the step would dilute it with clean traffic).
+  const until = fault.revertedAtMs ?? facts.endedAtMs;
   const spanMs = Math.max(1000, until - faultStartMs);
   const errorRatio = facts.observed.errorRatio(alert.segment, faultStartMs, faultStartMs + spanMs);
   const requests = facts.observed.requests?.(alert.segment, faultStartMs, faultStartMs + spanMs);

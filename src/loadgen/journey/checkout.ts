@@ -1,13 +1,27 @@
 import type { IterationRunner, JourneyConfig } from '../plan.js';
+import type { BusinessOutcome } from '../results.js';
+import { catalogPageSize } from './popularity.js';
 import { anyBody, checkBrowse, checkCart, checkCheckout, checkProduct } from './checks.js';
 import type { IterationPlanner } from './iteration-plan.js';
 import { stepSender, type SenderDeps } from './step-sender.js';
 
 /**
- * A test payment token in the style of the big gateways: the journey never sends, holds or logs a card
- * number, so neither do the store's logs nor its database.
+ * Test payment tokens in the style of the big gateways: the journey never sends, holds or logs a card
+ * number, so neither do the store's logs nor its database. The second is the one the reference
+ * vendor's card network declines (after Stripe's `tok_chargeDeclined`).
  */
-const checkoutBody = JSON.stringify({ paymentToken: 'tok_test_visa' });
+const paidBody = JSON.stringify({ paymentToken: 'tok_test_visa' });
+const declinedBody = JSON.stringify({ paymentToken: 'tok_chargeDeclined' });
+
+/**
+ * Checkout answers about the order, not failures of the store: counted apart from errors. 202 is a
+ * 2xx and passes the check; it is counted as pending all the same.
+ */
+export const checkoutOutcomes: Readonly<Record<number, BusinessOutcome>> = {
+  202: 'pending',
+  402: 'declined',
+  409: 'outOfStock',
+};
 
 /**
  * The checkout funnel against the reference store's API (see plan.ts): browse → product, then
@@ -26,15 +40,18 @@ export function checkoutJourney(
     const send = stepSender(ctx, plan.segment, deps);
     const headers = { [config.segmentHeader]: plan.segment, 'x-session-id': plan.sessionId };
 
+    const index = plan.productRank % catalogPageSize;
+    const offset = plan.productRank - index;
     const ids = await send({
       step: 'browse',
       method: 'GET',
-      path: `${basePath}/api/products?limit=20`,
+      path: `${basePath}/api/products?limit=${catalogPageSize}&offset=${offset}`,
       headers,
       readJson: true,
       check: checkBrowse,
     });
-    const productId = ids?.[Math.floor(plan.productPick * ids.length)];
+    // A catalog smaller than the profile says gives a short page: stay on it.
+    const productId = ids?.[index < ids.length ? index : index % ids.length];
     if (productId === undefined) return;
     const viewed = await send({
       step: 'product',
@@ -71,9 +88,10 @@ export function checkoutJourney(
       method: 'POST',
       path: `${basePath}/api/checkout`,
       headers: { ...headers, 'idempotency-key': plan.idempotencyKey },
-      body: checkoutBody,
+      body: plan.declined ? declinedBody : paidBody,
       readJson: true,
       check: checkCheckout,
+      outcomes: checkoutOutcomes,
     });
   };
 }

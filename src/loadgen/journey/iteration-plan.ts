@@ -1,5 +1,6 @@
 import type { JourneyConfig } from '../plan.js';
 import { pickWeighted, randomHex, seededRandom } from '../../core/rng.js';
+import { popularityPicker } from './popularity.js';
 
 /** How far down the funnel an iteration goes: the step after which it stops. */
 export type FunnelDepth = 'browse' | 'add-to-cart' | 'checkout';
@@ -12,8 +13,10 @@ export interface IterationPlan {
   readonly sessionId: string;
   /** Sent in `Idempotency-Key` on checkout. */
   readonly idempotencyKey: string;
-  /** Which product of the browse answer to view, as a fraction of the list, in [0, 1). */
-  readonly productPick: number;
+  /** Popularity rank of the product to view: its position in the catalog (see popularity.ts). */
+  readonly productRank: number;
+  /** Pay with a token the vendor declines (drawn last, so adding it changed no earlier draw). */
+  readonly declined: boolean;
 }
 
 export interface IterationPlanner {
@@ -36,16 +39,18 @@ export function iterationPlanner(config: JourneyConfig, runNonce: string): Itera
     ['add-to-cart', config.funnel.addToCart],
     ['checkout', config.funnel.checkout],
   ];
+  const rankOf = popularityPicker(config.products);
   return {
     plan(iteration) {
       const random = seededRandom(config.seed, iteration);
       // Draw order is part of the replay contract: changing it changes every seeded run.
       const segment = pickWeighted(random, segments);
       const depth = pickWeighted(random, depths);
-      const productPick = random.next();
+      const productRank = rankOf(random.next());
       const sessionId = `${runNonce}-${randomHex(random, 16)}`;
       const idempotencyKey = `${runNonce}-${randomHex(random, 32)}`;
-      return { segment, depth, sessionId, idempotencyKey, productPick };
+      const declined = random.next() < config.declineShare;
+      return { segment, depth, sessionId, idempotencyKey, productRank, declined };
     },
     segment: (iteration) => pickWeighted(seededRandom(config.seed, iteration), segments),
   };

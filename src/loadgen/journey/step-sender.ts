@@ -1,6 +1,6 @@
 import { statusError, type HttpClient } from '../http-client.js';
-import type { IterationContext } from '../plan.js';
-import type { ErrorKind } from '../results.js';
+import type { IterationContext, Sample } from '../plan.js';
+import type { BusinessOutcome, ErrorKind } from '../results.js';
 
 export interface StepRequest<T> {
   readonly step: string;
@@ -12,6 +12,8 @@ export interface StepRequest<T> {
   readonly readJson: boolean;
   /** Reads what the next step needs from the answer of a 2xx; undefined fails the check. */
   readonly check: (json: unknown) => T | undefined;
+  /** Statuses that are business outcomes of this step, not errors (see results.ts `businessOutcomes`). */
+  readonly outcomes?: Readonly<Record<number, BusinessOutcome>>;
 }
 
 export type SendStep = <T>(request: StepRequest<T>) => Promise<T | undefined>;
@@ -56,17 +58,30 @@ export function stepSender(ctx: IterationContext, segment: string, deps: SenderD
     first = false;
     let error: ErrorKind | undefined;
     let value: T | undefined;
+    let status: number | undefined;
+    let businessOutcome: BusinessOutcome | undefined;
     if (outcome.kind === 'failed') {
       error = outcome.error;
     } else {
-      error = statusError(outcome.status);
-      if (error === undefined) {
+      status = outcome.status;
+      businessOutcome = request.outcomes?.[status];
+      if (businessOutcome === undefined) error = statusError(status);
+      if (error === undefined && status >= 200 && status < 300) {
         value = request.check(outcome.json);
         if (value === undefined) error = 'check';
       }
     }
-    const sample = { step: request.step, segment, latencyMs, endedAtMs };
-    ctx.record(error === undefined ? sample : { ...sample, error });
+    // One literal with every field (undefined ones included) rather than spreads: this is the hot loop.
+    const sample: Sample = {
+      step: request.step,
+      segment,
+      latencyMs,
+      endedAtMs,
+      status,
+      error,
+      outcome: error === undefined ? businessOutcome : undefined,
+    };
+    ctx.record(sample);
     return error === undefined ? value : undefined;
   };
 }

@@ -88,6 +88,32 @@ function randomHex(random, length) {
 }
 `;
 
+/** src/loadgen/journey/popularity.ts: a uniform draw to a Zipf popularity rank, summed in the same order. */
+export const popularityJs = `/**
+ * @param {{ count: number, skew: number }} popularity
+ * @returns {(draw: number) => number}
+ */
+function popularityPicker(popularity) {
+  const cumulative = new Float64Array(popularity.count);
+  let total = 0;
+  for (let k = 0; k < popularity.count; k++) {
+    total += 1 / Math.pow(k + 1, popularity.skew);
+    cumulative[k] = total;
+  }
+  return (draw) => {
+    const point = draw * total;
+    let low = 0;
+    let high = popularity.count - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (Number(cumulative[middle]) > point) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  };
+}
+`;
+
 /** src/loadgen/journey/checks.ts: what counts as the expected body of each step. */
 export const checksJs = `/**
  * @param {unknown} value
@@ -138,7 +164,9 @@ function checkCheckout(json) {
 /**
  * src/loadgen/journey/step-sender.ts: one request, its check, and the samples the SLO thresholds
  * read. A request fails the way our results count failures: no answer, a status other than 2xx
- * (redirects are not followed, as undici does not follow them), or a body without the expected shape.
+ * (redirects are not followed, as undici does not follow them) that is not a business outcome of the
+ * step (a checkout answered 409 out of stock), or a body without the expected shape. Each SLO metric
+ * then counts the request as its own definition of bad says (src/slo/evaluate/results-source.ts).
  */
 export const sendJs = `/** Steps whose body is not inspected. */
 function anyBody() {
@@ -155,11 +183,43 @@ const sloMetrics = sloMeasures.map((slo) => ({
 http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }));
 
 /**
+ * @param {Array<string | number>} patterns
+ * @param {number} status
+ */
+function statusIn(patterns, status) {
+  const statusClass = Math.floor(status / 100) + 'xx';
+  return patterns.some((p) => p === status || p === statusClass);
+}
+
+/**
+ * Whether one request is an event of an availability SLO, and whether it is bad, as the results count.
+ * @param {{ bad: OutcomeSet, events: OutcomeSet | 'all' } | undefined} counting
+ * @param {number} status
+ * @param {string | undefined} failure
+ */
+function countAs(counting, status, failure) {
+  if (counting === undefined) return { event: true, bad: failure !== undefined };
+  const events = counting.events;
+  if (status === 0) {
+    const bad = failure !== undefined && counting.bad.errors.indexOf(failure) >= 0;
+    const listed = events === 'all' || (failure !== undefined && events.errors.indexOf(failure) >= 0);
+    return { event: bad || listed, bad: bad };
+  }
+  const badStatus = statusIn(counting.bad.status, status);
+  const badCheck =
+    failure === 'check' &&
+    counting.bad.errors.indexOf('check') >= 0 &&
+    !counting.bad.status.some((p) => p === '2xx' || (typeof p === 'number' && p < 300));
+  const listed = events === 'all' || statusIn(events.status, status);
+  return { event: badStatus || badCheck || listed, bad: badStatus || badCheck };
+}
+
+/**
  * @template T
  * @param {string} segment
  * @param {Record<string, string>} headers
  * @param {{ step: string, method: 'GET' | 'POST', url: string, name: string, body: string | null,
- *   readJson: boolean, check: (json: unknown) => T | undefined }} request
+ *   readJson: boolean, check: (json: unknown) => T | undefined, outcomes?: Record<string, string> }} request
  * @returns {T | undefined}
  */
 function send(segment, headers, request) {
@@ -171,16 +231,28 @@ function send(segment, headers, request) {
     redirects: 0,
     responseType: request.readJson ? 'text' : 'none',
   });
+  const outcome = request.outcomes === undefined ? undefined : request.outcomes[String(res.status)];
   const answered = res.status >= 200 && res.status < 300;
   const value = answered ? request.check(request.readJson ? jsonOf(res) : undefined) : undefined;
-  const ok = value !== undefined;
+  // k6 error code 1050 is its request timeout; any other request without a status never connected.
+  /** @type {string | undefined} */
+  let failure;
+  if (res.status === 0) failure = res.error_code === 1050 ? 'timeout' : 'connection';
+  else if (answered) failure = value === undefined ? 'check' : undefined;
+  else failure = outcome === undefined ? 'status' : undefined;
+  const ok = failure === undefined;
   check(res, { [request.step + ' answered 2xx with the expected body']: () => ok }, tags);
   for (const measure of sloMetrics) {
     if (measure.slo.segment !== undefined && measure.slo.segment !== segment) continue;
     if (measure.slo.steps.length > 0 && measure.slo.steps.indexOf(request.step) < 0) continue;
-    measure.metric.add(measure.slo.kind === 'latency' ? res.timings.duration : !ok, tags);
+    if (measure.slo.kind === 'latency') {
+      measure.metric.add(res.timings.duration, tags);
+      continue;
+    }
+    const counted = countAs(measure.slo.counting, res.status, failure);
+    if (counted.event) measure.metric.add(counted.bad, tags);
   }
-  return value;
+  return ok ? value : undefined;
 }
 
 /** @param {import('k6/http').Response} res */
@@ -203,29 +275,38 @@ function runNonce() {
 `;
 
 /** src/loadgen/journey/checkout.ts: the funnel, with the draws in the order the planner makes them. */
-export const checkoutIterationJs = `export default function () {
+export const checkoutIterationJs = `const rankOf = popularityPicker(products);
+// Checkout answers about the order, not failures: pending, declined, out of stock.
+const checkoutOutcomes = { 202: 'pending', 402: 'declined', 409: 'outOfStock' };
+
+export default function () {
   const random = seededRandom(seed, exec.scenario.iterationInTest);
   // Draw order is part of the replay contract (src/loadgen/journey/iteration-plan.ts).
   const segment = pickWeighted(random, segmentMix);
   const depth = pickWeighted(random, funnel);
-  const productPick = random.next();
+  const productRank = rankOf(random.next());
   const nonce = runNonce();
   const sessionId = nonce + '-' + randomHex(random, 16);
   const idempotencyKey = nonce + '-' + randomHex(random, 32);
+  const declined = random.next() < declineShare;
   /** @type {Record<string, string>} */
   const headers = { 'x-session-id': sessionId };
   headers[segmentHeader] = segment;
 
+  // The catalog page that holds the product of this rank, 20 products a page.
+  const index = productRank % 20;
+  const offset = productRank - index;
   const ids = send(segment, headers, {
     step: 'browse',
     method: 'GET',
-    url: baseUrl + '/api/products?limit=20',
-    name: '/api/products?limit=20',
+    url: baseUrl + '/api/products?limit=20&offset=' + offset,
+    name: '/api/products',
     body: null,
     readJson: true,
     check: checkBrowse,
   });
-  const productId = ids === undefined ? undefined : ids[Math.floor(productPick * ids.length)];
+  const productId =
+    ids === undefined ? undefined : ids[index < ids.length ? index : index % ids.length];
   if (productId === undefined) return;
   const viewed = send(segment, headers, {
     step: 'product',
@@ -264,10 +345,11 @@ export const checkoutIterationJs = `export default function () {
     method: 'POST',
     url: baseUrl + '/api/checkout',
     name: '/api/checkout',
-    // A gateway's test token: the journey never sends or holds a card number.
-    body: JSON.stringify({ paymentToken: 'tok_test_visa' }),
+    // Gateway test tokens: the journey never sends or holds a card number.
+    body: JSON.stringify({ paymentToken: declined ? 'tok_chargeDeclined' : 'tok_test_visa' }),
     readJson: true,
     check: checkCheckout,
+    outcomes: checkoutOutcomes,
   });
 }
 `;

@@ -1,7 +1,14 @@
-import type { Slo } from '../../slo/model.js';
+import type { OutcomeSet, Slo } from '../../slo/model.js';
 import type { JourneyConfig, LoadPlan } from '../plan.js';
 import { jsLiteral, type JsValue } from './js-literal.js';
-import { checkoutIterationJs, checksJs, randomJs, sendJs, singleIterationJs } from './journey-js.js';
+import {
+  checkoutIterationJs,
+  checksJs,
+  popularityJs,
+  randomJs,
+  sendJs,
+  singleIterationJs,
+} from './journey-js.js';
 import { k6Duration, k6Scenario } from './scenario.js';
 import { k6Thresholds, sloMetrics } from './thresholds.js';
 
@@ -40,17 +47,31 @@ export function renderK6Script(plan: LoadPlan, slos: readonly Slo[], options: K6
       '// Funnel depth: the step after which an iteration stops.',
       '/** @type {Array<[string, number]>} */',
       declare('funnel', funnel),
+      '// Zipf popularity over the catalog, and the share of checkouts paying with a declined card.',
+      declare('products', { count: journey.products.count, skew: journey.products.skew }),
+      declare('declineShare', journey.declineShare),
     );
   }
+  const outcomeSet = (set: OutcomeSet): JsValue => ({ status: set.status, errors: set.errors });
   const measures = metrics.map((m): JsValue => ({
     name: m.metric,
     kind: m.kind,
     ...(m.segment === undefined ? {} : { segment: m.segment }),
     steps: m.steps,
+    ...(m.counting === undefined
+      ? {}
+      : {
+          counting: {
+            bad: outcomeSet(m.counting.bad),
+            events: m.counting.events === 'all' ? 'all' : outcomeSet(m.counting.events),
+          },
+        }),
   }));
   constants.push(
-    '// One metric per SLO, fed by the requests it counts (its segment, or all; its steps, or all).',
-    "/** @type {Array<{ name: string, kind: 'availability' | 'latency', segment?: string, steps: string[] }>} */",
+    '// One metric per SLO, fed by the requests it counts (its segment, or all; its steps, or all),',
+    '// bad as the SLO defines it (loadResults.bad, or what its error query counts).',
+    '/** @typedef {{ status: Array<string | number>, errors: string[] }} OutcomeSet */',
+    "/** @type {Array<{ name: string, kind: 'availability' | 'latency', segment?: string, steps: string[], counting?: { bad: OutcomeSet, events: OutcomeSet | 'all' } }>} */",
     declare('sloMeasures', measures),
   );
   const k6Options: JsValue = {
@@ -74,7 +95,7 @@ export function renderK6Script(plan: LoadPlan, slos: readonly Slo[], options: K6
     declare('options', k6Options, 'export const'),
     '',
     randomJs,
-    ...(journey.kind === 'checkout' ? [checksJs] : []),
+    ...(journey.kind === 'checkout' ? [popularityJs, checksJs] : []),
     sendJs,
     journey.kind === 'checkout' ? checkoutIterationJs : singleIterationJs,
   ].join('\n');

@@ -1,4 +1,4 @@
-import { errorBudgetRatio, type Slo } from '../../slo/model.js';
+import { errorBudgetRatio, type OutcomeSet, type Slo } from '../../slo/model.js';
 import { journeySteps, type ExecutorConfig, type LoadPlan } from '../plan.js';
 import type { JsValue } from './js-literal.js';
 
@@ -9,8 +9,10 @@ import type { JsValue } from './js-literal.js';
  * Why a metric per SLO rather than `http_req_failed{segment:s,step:X}`:
  * - an SLO over several steps (catalog availability over `browse` and `product`) is one error ratio
  *   over their union; one threshold per step would fail a run whose combined ratio is within budget;
- * - a request counts as an error the way our results count it (a non-2xx status, a timeout, a
- *   refused connection, or a failed body check), while k6's `http_req_failed` ignores checks.
+ * - a request counts as bad the way our results count it: by the SLO's own definition of bad
+ *   (`loadResults.bad`, or what its error query says: 5xx answers, timeouts, refused connections), and
+ *   only requests that are events of the SLO feed it, while k6's `http_req_failed` counts every
+ *   non-2xx status (a 409 out-of-stock included) and ignores checks.
  * Availability is a Rate of failed requests, `rate<=budget`. Latency is a Trend of request durations,
  * `p(objective)<=threshold`, k6's own idiom, fractional percentiles included; k6 interpolates between
  * neighbouring samples there, where our SLI counts requests at or under the threshold, so the two can
@@ -25,6 +27,11 @@ export interface SloMetric {
   readonly segment?: string;
   /** Steps that count; empty counts every step. */
   readonly steps: readonly string[];
+  /**
+   * Availability: which outcomes are bad and which are events. Absent when the SLO cannot say (then
+   * every failed request is bad, as in a results document without per-status counts).
+   */
+  readonly counting?: { readonly bad: OutcomeSet; readonly events: OutcomeSet | 'all' };
   readonly threshold: string;
 }
 
@@ -36,10 +43,16 @@ export function sloMetrics(slos: readonly Slo[]): SloMetric[] {
     const segment = slo.segment === undefined ? {} : { segment: slo.segment.value };
     if (slo.loadResults.kind === 'availability') {
       const budget = errorBudgetRatio(slo.objective);
-      return { ...base, ...segment, kind: 'availability', threshold: `rate<=${decimal(budget)}` };
+      const { counting } = slo.loadResults;
+      return {
+        ...base,
+        ...segment,
+        kind: 'availability',
+        ...(counting.kind === 'outcomes' ? { counting: { bad: counting.bad, events: counting.events } } : {}),
+        threshold: `rate<=${decimal(budget)}`,
+      };
     }
     const limitMs = slo.loadResults.latencyThresholdMs;
-    if (limitMs === undefined) throw new Error(`SLO ${slo.id} has a latency SLI without a threshold`);
     return {
       ...base,
       ...segment,

@@ -10,7 +10,9 @@ export function githubAnnotations(evaluation: Evaluation): string[] {
   return evaluation.slos.flatMap((result) =>
     result.reasons.map((reason) => {
       const command = reason.action === 'fail' ? 'error' : 'warning';
-      const title = `SLO ${result.slo.id} ${reason.action === 'fail' ? 'failed' : 'warning'}`;
+      const state =
+        result.verdict === 'no-data' ? 'has too few events' : reason.action === 'fail' ? 'failed' : 'warning';
+      const title = `SLO ${result.slo.id} ${state}`;
       return `::${command} file=${property(result.slo.source.file)},title=${property(title)}::${data(`${reason.step}: ${reason.message}`)}`;
     }),
   );

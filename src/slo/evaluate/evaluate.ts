@@ -1,5 +1,6 @@
 import { alertWindowsOf } from '../windows.js';
 import { burnFactor, errorBudgetRatio, type BurnWindow, type Slo, type TierName } from '../model.js';
+import type { BusinessOutcome } from '../../loadgen/results.js';
 import { applyPolicy, type BudgetPolicy, type PolicyMatch } from './policy.js';
 
 /** An SLI over one window. */
@@ -8,6 +9,8 @@ export interface SliMeasurement {
   readonly errorRatio: number;
   /** All events in the window, when the source can count them. */
   readonly events?: number;
+  /** Answers about the order rather than failures (a load run's results count them). */
+  readonly businessOutcomes?: Readonly<Record<BusinessOutcome, number>>;
 }
 
 /** Where SLIs come from: a Prometheus server, a load run's results, a fake in tests. */
@@ -19,6 +22,8 @@ export interface SliSource {
    * its own duration, so its period and every alert window are that duration.
    */
   readonly fixedWindowMs?: number;
+  /** What the reader should know about how the source counted, printed under every report. */
+  readonly notes?: readonly string[];
   measure(slo: Slo, windowMs: number, atMs: number): Promise<SliMeasurement>;
 }
 
@@ -49,8 +54,18 @@ export interface TierResult {
   readonly firing: boolean;
 }
 
-/** `warn` passes the gate; only `fail` fails it. */
-export type Verdict = 'pass' | 'warn' | 'fail';
+/**
+ * `warn` passes the gate; `fail` fails it. `no-data`: too few events to judge (none, or fewer than the
+ * SLO's `minEvents`), which is no evidence either way: a warning, or a failure when the policy
+ * requires data (`--require-data`, `noData: fail`).
+ */
+export type Verdict = 'pass' | 'warn' | 'fail' | 'no-data';
+
+/** Why an SLO got no verdict: the events its period counted, against its `minEvents`. */
+export interface NoData {
+  readonly events: number;
+  readonly minEvents: number | undefined;
+}
 
 export interface SloResult {
   readonly slo: Slo;
@@ -62,7 +77,9 @@ export interface SloResult {
   readonly budgetRemaining: number;
   readonly tiers: readonly TierResult[];
   readonly verdict: Verdict;
-  /** The policy steps that matched, in policy order. */
+  /** Set when the verdict is `no-data`. */
+  readonly noData: NoData | undefined;
+  /** The policy steps that matched, in policy order; for `no-data`, the no-data rule alone. */
   readonly reasons: readonly PolicyMatch[];
 }
 
@@ -70,6 +87,7 @@ export interface Evaluation {
   readonly atMs: number;
   readonly origin: string;
   readonly fixedWindowMs?: number;
+  readonly notes: readonly string[];
   readonly slos: readonly SloResult[];
   readonly verdict: 'pass' | 'fail';
 }
@@ -97,8 +115,9 @@ export async function evaluateSlos(
     atMs: options.at,
     origin: source.origin,
     ...(source.fixedWindowMs === undefined ? {} : { fixedWindowMs: source.fixedWindowMs }),
+    notes: source.notes ?? [],
     slos: results,
-    verdict: results.some((r) => r.verdict === 'fail') ? 'fail' : 'pass',
+    verdict: results.some((r) => r.reasons.some((reason) => reason.action === 'fail')) ? 'fail' : 'pass',
   };
 }
 
@@ -149,6 +168,11 @@ async function evaluateSlo(slo: Slo, source: SliSource, options: EvaluateOptions
   const period = burnOver(slo.periodMs);
   const sli = 1 - period.errorRatio;
   const budgetRemaining = 1 - period.errorRatio / budget;
+  const noData = noDataOf(slo, period);
+  if (noData) {
+    const reasons = [noDataMatch(noData, options.policy, source.fixedWindowMs)];
+    return { slo, period, sli, budgetRemaining, tiers, verdict: 'no-data', noData, reasons };
+  }
   const reasons = applyPolicy(options.policy, {
     slo,
     errorRatio: period.errorRatio,
@@ -156,7 +180,44 @@ async function evaluateSlo(slo: Slo, source: SliSource, options: EvaluateOptions
     tiers,
     fixedWindowMs: source.fixedWindowMs,
   });
-  return { slo, period, sli, budgetRemaining, tiers, verdict: verdictOf(reasons), reasons };
+  return {
+    slo,
+    period,
+    sli,
+    budgetRemaining,
+    tiers,
+    verdict: verdictOf(reasons),
+    noData: undefined,
+    reasons,
+  };
+}
+
+/**
+ * The `minEvents` guard applied to the verdict, not only to the alert: a period with fewer events than
+ * the SLO asks for (or none) says nothing yet, so its ratio is not extrapolated into a budget. A source
+ * that cannot count events (a raw ratio without a guard) is taken at its word.
+ */
+function noDataOf(slo: Slo, period: WindowBurn): NoData | undefined {
+  const events = period.events;
+  if (events === undefined) return undefined;
+  const minEvents = slo.minEvents?.minEvents;
+  // Rates times a window are not whole numbers; half an event is rounding, not a missing event.
+  const counted = Math.round(events);
+  if (counted > 0 && (minEvents === undefined || counted >= minEvents)) return undefined;
+  return { events: counted, minEvents };
+}
+
+function noDataMatch(noData: NoData, policy: BudgetPolicy, fixedWindowMs: number | undefined): PolicyMatch {
+  const over = fixedWindowMs === undefined ? 'over its period' : 'over the run';
+  const message =
+    noData.events === 0
+      ? `no events ${over}: nothing to judge`
+      : `${noData.events} events ${over}, fewer than minEvents ${noData.minEvents ?? 1}: too few to judge`;
+  return {
+    step: 'no-data',
+    action: policy.noData,
+    message: policy.noData === 'fail' ? `${message} (data is required)` : message,
+  };
 }
 
 function verdictOf(reasons: readonly PolicyMatch[]): Verdict {

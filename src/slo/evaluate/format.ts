@@ -1,7 +1,7 @@
 /** Number formats and cells shared by the policy messages and every renderer, so they all print the same figures. */
 import { formatDuration } from '../../core/duration.js';
 import type { TierName } from '../model.js';
-import type { Evaluation, SloResult, TierResult, WindowBurn } from './evaluate.js';
+import type { Evaluation, SloResult, TierResult, Verdict, WindowBurn } from './evaluate.js';
 
 /** The SLI with two more decimals than the objective, so 99.95 % against 99.9 % does not print as 100 %. */
 export function formatSli(sli: number, objectivePercent: number): string {
@@ -34,9 +34,31 @@ export function segmentLabel(result: SloResult): string {
   return result.slo.segment?.value ?? '-';
 }
 
-/** No traffic over the period: the SLI reads 100 % but says nothing. */
-export function hasNoData(result: SloResult): boolean {
-  return result.period.events === 0;
+/** `PASS`, `WARN`, `FAIL`, `NO DATA`. */
+export function verdictLabel(verdict: Verdict): string {
+  return verdict === 'no-data' ? 'NO DATA' : verdict.toUpperCase();
+}
+
+/** Budget left; `-` without enough data, since a ratio of a handful of events extrapolates to nonsense. */
+export function budgetCell(result: SloResult): string {
+  return result.noData ? '-' : formatBudget(result.budgetRemaining);
+}
+
+/** `4 out of stock, 2 declined`: answers about the order, which are not errors; `-` for none. */
+export function businessOutcomesCell(result: SloResult): string {
+  const counts = result.period.businessOutcomes;
+  if (!counts) return '-';
+  const parts = [
+    ...(counts.outOfStock > 0 ? [`${counts.outOfStock} out of stock`] : []),
+    ...(counts.declined > 0 ? [`${counts.declined} declined`] : []),
+    ...(counts.pending > 0 ? [`${counts.pending} pending`] : []),
+  ];
+  return parts.length > 0 ? parts.join(', ') : '-';
+}
+
+/** Whether a report shows the business outcomes column: only sources that count them (load results). */
+export function showsBusinessOutcomes(evaluation: Evaluation): boolean {
+  return evaluation.slos.some((result) => result.period.businessOutcomes !== undefined);
 }
 
 /**
@@ -55,17 +77,33 @@ export function tierCell(tier: TierResult, fixedWindowMs: number | undefined): s
 /** The cell of the named tier, or `-` for a spec without it. */
 export function tierColumn(result: SloResult, name: TierName, fixedWindowMs: number | undefined): string {
   const tier = result.tiers.find((t) => t.name === name);
-  return tier ? tierCell(tier, fixedWindowMs) : '-';
+  return tier && !result.noData ? tierCell(tier, fixedWindowMs) : '-';
 }
 
+/** The SLI; without enough data, the figure with its event count, or `no data` when nothing came. */
 export function sliCell(result: SloResult): string {
-  return hasNoData(result) ? 'no data' : formatSli(result.sli, result.slo.objective);
+  if (!result.noData) return formatSli(result.sli, result.slo.objective);
+  if (result.noData.events === 0) return 'no data';
+  return `${formatSli(result.sli, result.slo.objective)} (${result.noData.events} events)`;
 }
 
-export function countVerdicts(evaluation: Evaluation): Record<'pass' | 'warn' | 'fail', number> {
-  const counts = { pass: 0, warn: 0, fail: 0 };
-  for (const result of evaluation.slos) counts[result.verdict] += 1;
+export interface VerdictCounts {
+  readonly pass: number;
+  readonly warn: number;
+  readonly fail: number;
+  readonly noData: number;
+}
+
+export function countVerdicts(evaluation: Evaluation): VerdictCounts {
+  const counts = { pass: 0, warn: 0, fail: 0, noData: 0 };
+  for (const result of evaluation.slos) counts[result.verdict === 'no-data' ? 'noData' : result.verdict] += 1;
   return counts;
+}
+
+/** `12 SLOs, 6 pass, 0 warn, 0 fail, 6 no data`. */
+export function countsLine(evaluation: Evaluation): string {
+  const c = countVerdicts(evaluation);
+  return `${evaluation.slos.length} SLOs, ${c.pass} pass, ${c.warn} warn, ${c.fail} fail, ${c.noData} no data`;
 }
 
 /** Said once under every report of a results file, since its windows are not what their names claim. */

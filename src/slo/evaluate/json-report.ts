@@ -11,15 +11,15 @@ import { countVerdicts } from './format.js';
  * {
  *   "apiVersion": "shopsre/v1", "kind": "SloEvaluation",
  *   "evaluatedAt": "2025-01-01T12:00:00.000Z",
- *   "source": { "origin": "http://127.0.0.1:9090", "measuredWindowMs": null },
+ *   "source": { "origin": "http://127.0.0.1:9090", "measuredWindowMs": null, "notes": [] },
  *   "verdict": "fail",
- *   "counts": { "total": 2, "pass": 1, "warn": 0, "fail": 1 },
+ *   "counts": { "total": 2, "pass": 1, "warn": 0, "fail": 1, "noData": 0 },
  *   "slos": [{
  *     "id": "store-checkout-availability-vip", "service": "store", "slo": "checkout-availability",
  *     "name": "checkout-availability-vip", "segment": "vip", "file": "slos.yaml",
  *     "objectivePercent": 99, "period": "30d", "periodMs": 2592000000,
- *     "errorRatio": 0.0673, "sliPercent": 93.27, "events": 180000,
- *     "errorBudgetRemainingPercent": -573.3,
+ *     "errorRatio": 0.0673, "sliPercent": 93.27, "events": 180000, "minEvents": 20,
+ *     "errorBudgetRemainingPercent": -573.3, "businessOutcomes": null,
  *     "tiers": [{ "name": "page", "severity": "page", "enabled": true, "firing": true,
  *                 "quick": { "threshold": 14.4, "firing": true, "belowMinEvents": false,
  *                            "short": { "window": "5m", "windowMs": 300000, "errorRatio": 0.2, "burnRate": 20, "events": 5000 },
@@ -41,14 +41,20 @@ export interface JsonReport {
     readonly origin: string;
     /** Set for a results file: every window, the period included, was measured over this span (the run). */
     readonly measuredWindowMs: number | null;
+    /** How the source counted, when the reader should know (an older results file, say). */
+    readonly notes: readonly string[];
   };
-  /** `fail` when any SLO fails; `warn` verdicts pass. */
+  /**
+   * `fail` when any SLO fails; `warn` verdicts pass; `no-data` passes unless data is required
+   * (`--require-data`, or `noData: fail` in the policy).
+   */
   readonly verdict: 'pass' | 'fail';
   readonly counts: {
     readonly total: number;
     readonly pass: number;
     readonly warn: number;
     readonly fail: number;
+    readonly noData: number;
   };
   readonly slos: readonly JsonSlo[];
 }
@@ -73,8 +79,16 @@ export interface JsonSlo {
   readonly sliPercent: number;
   /** Events over the period, or null when the source cannot count them. 0 means no data. */
   readonly events: number | null;
-  /** 100 untouched, 0 spent, negative overspent. */
-  readonly errorBudgetRemainingPercent: number;
+  /** The SLO's minEvents, or null without one. */
+  readonly minEvents: number | null;
+  /** 100 untouched, 0 spent, negative overspent; null for `no-data` (too few events to extrapolate). */
+  readonly errorBudgetRemainingPercent: number | null;
+  /** Out of stock, declined, pending: answers that are not errors; null when the source does not count them. */
+  readonly businessOutcomes: {
+    readonly outOfStock: number;
+    readonly declined: number;
+    readonly pending: number;
+  } | null;
   readonly tiers: readonly JsonTier[];
   readonly verdict: Verdict;
   readonly reasons: readonly {
@@ -118,7 +132,11 @@ export function toJsonReport(evaluation: Evaluation): JsonReport {
     apiVersion: 'shopsre/v1',
     kind: 'SloEvaluation',
     evaluatedAt: new Date(evaluation.atMs).toISOString(),
-    source: { origin: evaluation.origin, measuredWindowMs: evaluation.fixedWindowMs ?? null },
+    source: {
+      origin: evaluation.origin,
+      measuredWindowMs: evaluation.fixedWindowMs ?? null,
+      notes: evaluation.notes,
+    },
     verdict: evaluation.verdict,
     counts: { total: evaluation.slos.length, ...counts },
     slos: evaluation.slos.map(toJsonSlo),
@@ -144,7 +162,9 @@ function toJsonSlo(result: SloResult): JsonSlo {
     errorRatio: result.period.errorRatio,
     sliPercent: result.sli * 100,
     events: result.period.events ?? null,
-    errorBudgetRemainingPercent: result.budgetRemaining * 100,
+    minEvents: slo.minEvents?.minEvents ?? null,
+    errorBudgetRemainingPercent: result.noData ? null : result.budgetRemaining * 100,
+    businessOutcomes: result.period.businessOutcomes ? { ...result.period.businessOutcomes } : null,
     tiers: result.tiers.map((tier) => ({
       name: tier.name,
       severity: tier.severity,

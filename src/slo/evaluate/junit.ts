@@ -1,13 +1,23 @@
 import type { Evaluation, SloResult } from './evaluate.js';
-import { formatBudget, formatObjective, segmentLabel, sliCell, tierCell } from './format.js';
+import {
+  budgetCell,
+  businessOutcomesCell,
+  formatObjective,
+  segmentLabel,
+  sliCell,
+  tierColumn,
+} from './format.js';
 
 /**
  * JUnit XML for CI test reporters: one testsuite per service, one testcase per SLO and segment, a
  * `<failure>` when the policy fails it. Warnings pass, with their text in `<system-out>`, since JUnit
- * has no warning state.
+ * has no warning state. An SLO without enough data was not judged: `<skipped>`, JUnit's word for a
+ * case that did not run, or a `<failure>` when data is required.
  */
 export function renderJunit(evaluation: Evaluation): string {
-  const failures = evaluation.slos.filter((r) => r.verdict === 'fail').length;
+  const failed = (r: SloResult): boolean => r.reasons.some((reason) => reason.action === 'fail');
+  const skipped = (r: SloResult): boolean => r.verdict === 'no-data' && !failed(r);
+  const failures = evaluation.slos.filter(failed).length;
   // JUnit's schema wants a timestamp without a zone; ours is UTC.
   const timestamp = new Date(evaluation.atMs).toISOString().slice(0, 19);
   const services = [...new Set(evaluation.slos.map((r) => r.slo.service))];
@@ -17,9 +27,10 @@ export function renderJunit(evaluation: Evaluation): string {
   ];
   for (const service of services) {
     const results = evaluation.slos.filter((r) => r.slo.service === service);
-    const suiteFailures = results.filter((r) => r.verdict === 'fail').length;
+    const suiteFailures = results.filter(failed).length;
+    const suiteSkipped = results.filter(skipped).length;
     lines.push(
-      `  <testsuite name="${attr(service)}" tests="${results.length}" failures="${suiteFailures}" errors="0" skipped="0" timestamp="${timestamp}" time="0">`,
+      `  <testsuite name="${attr(service)}" tests="${results.length}" failures="${suiteFailures}" errors="0" skipped="${suiteSkipped}" timestamp="${timestamp}" time="0">`,
     );
     for (const result of results) lines.push(...testcase(result, evaluation));
     lines.push('  </testsuite>');
@@ -32,8 +43,13 @@ function testcase(result: SloResult, evaluation: Evaluation): string[] {
   const { slo } = result;
   const name = slo.segment ? `${slo.baseName} [${slo.segment.value}]` : slo.baseName;
   const summary = [
-    `objective ${formatObjective(slo.objective)}, SLI ${sliCell(result)}, budget left ${formatBudget(result.budgetRemaining)}`,
-    ...result.tiers.map((tier) => `${tier.name} burn: ${tierCell(tier, evaluation.fixedWindowMs)}`),
+    `objective ${formatObjective(slo.objective)}, SLI ${sliCell(result)}, budget left ${budgetCell(result)}`,
+    ...result.tiers.map(
+      (tier) => `${tier.name} burn: ${tierColumn(result, tier.name, evaluation.fixedWindowMs)}`,
+    ),
+    ...(result.period.businessOutcomes
+      ? [`business outcomes (not errors): ${businessOutcomesCell(result)}`]
+      : []),
     `segment ${segmentLabel(result)}, spec ${slo.source.file}, source ${evaluation.origin}`,
   ].join('\n');
   const failures = result.reasons.filter((r) => r.action === 'fail');
@@ -43,9 +59,13 @@ function testcase(result: SloResult, evaluation: Evaluation): string[] {
   ];
   if (failures.length > 0) {
     const message = failures.map((r) => `${r.step}: ${r.message}`).join('; ');
+    const type = result.verdict === 'no-data' ? 'SloNoData' : 'SloBudgetPolicy';
     out.push(
-      `      <failure type="SloBudgetPolicy" message="${attr(message)}">${xml(`${message}\n\n${summary}`)}</failure>`,
+      `      <failure type="${type}" message="${attr(message)}">${xml(`${message}\n\n${summary}`)}</failure>`,
     );
+  } else if (result.verdict === 'no-data') {
+    const message = warnings.map((r) => `${r.step}: ${r.message}`).join('; ');
+    out.push(`      <skipped message="${attr(message)}"/>`);
   }
   const systemOut =
     warnings.length > 0

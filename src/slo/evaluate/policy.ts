@@ -13,6 +13,7 @@ import { formatBudget, formatBurn, formatObjective, formatSli, windowName } from
  * ```yaml
  * apiVersion: shopsre/v1
  * kind: BudgetPolicy
+ * noData: warn        # or fail: an SLO without enough events fails the gate (as --require-data)
  * steps:
  *   - name: budget-exhausted
  *     when: { budgetRemainingBelow: 0 }
@@ -56,25 +57,38 @@ const stepSchema = z.strictObject({
 export const budgetPolicySchema = z.strictObject({
   apiVersion: z.literal('shopsre/v1'),
   kind: z.literal('BudgetPolicy'),
+  /**
+   * What an SLO without enough events to judge (none, or fewer than its minEvents) does to the gate:
+   * `warn` (default) passes with a warning, `fail` fails it, as `--require-data` does.
+   */
+  noData: z.enum(['warn', 'fail']).default('warn'),
   steps: z.array(stepSchema).min(1),
 });
 
 export type PolicyStep = z.infer<typeof stepSchema>;
 export interface BudgetPolicy {
+  readonly noData: 'warn' | 'fail';
   readonly steps: readonly PolicyStep[];
 }
 
 /** Without a policy file the gate fails on a spent budget or on a burn that would page. */
 export const defaultPolicy: BudgetPolicy = {
+  noData: 'warn',
   steps: [
     { name: 'budget-exhausted', when: { budgetRemainingBelow: 0 }, action: 'fail' },
     { name: 'page-burn', when: { burnTierFiring: 'page' }, action: 'fail' },
   ],
 };
 
+/** `--require-data`: the policy, with no data failing the gate. */
+export function requiringData(policy: BudgetPolicy): BudgetPolicy {
+  return { ...policy, noData: 'fail' };
+}
+
 const vocabulary = [
   'apiVersion',
   'kind',
+  'noData',
   'steps',
   'name',
   'when',
@@ -93,7 +107,7 @@ export function parsePolicy(file: string, text: string): BudgetPolicy {
   if (!parsed.success) throw new InputError(zodIssuesToFindings(doc, parsed.error.issues, vocabulary));
   const findings = duplicateStepNames(doc, parsed.data.steps);
   if (findings.length > 0) throw new InputError(findings);
-  return { steps: parsed.data.steps };
+  return { noData: parsed.data.noData, steps: parsed.data.steps };
 }
 
 function duplicateStepNames(doc: YamlDocument, steps: readonly PolicyStep[]): Finding[] {

@@ -4,6 +4,7 @@ import { subDocument, zodIssuesToFindings, type YamlDocument } from '../../core/
 import type { Sli, Slo } from '../model.js';
 import { schemaVocabulary } from '../schema-vocabulary.js';
 import { defaultAlertName, defaultTier } from '../defaults.js';
+import { deriveCounting } from '../load-counting.js';
 import type { SpecFormatLoader, SpecLoadOutcome } from './format.js';
 import { checkQuery } from './rules.js';
 
@@ -173,7 +174,7 @@ export const openSloLoader: SpecFormatLoader = {
           annotations: {},
           tiers: [defaultTier('page'), defaultTier('ticket')],
         },
-        loadResults: { steps: [], kind: 'availability' },
+        loadResults: { steps: [], kind: 'availability', counting: deriveCounting(sli, doc.locate(['spec'])) },
         source: { format: 'openslo/v1', file: doc.file },
       };
     });

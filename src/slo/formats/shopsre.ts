@@ -1,7 +1,9 @@
 import type { Finding } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
 import { zodIssuesToFindings, type YamlDocument } from '../../core/yaml-source.js';
-import type { AlertTier, BurnWindow, Sli, Slo, TierName } from '../model.js';
+import type { SourceLocation } from '../../core/errors.js';
+import { deriveCounting } from '../load-counting.js';
+import type { AlertTier, BurnWindow, LoadCounting, Sli, Slo, TierName } from '../model.js';
 import { injectMatcher } from '../promql.js';
 import { shopsreDocumentSchema, type ShopsreDocument, type SloEntry, type TierSpec } from '../schema.js';
 import { schemaVocabulary } from '../schema-vocabulary.js';
@@ -41,7 +43,7 @@ export const shopsreLoader: SpecFormatLoader = {
       seen.set(entry.name, typeof path[1] === 'number' ? path[1] : 0);
       const entryFindings = checkEntry(doc, spec, entry, path);
       findings.push(...entryFindings);
-      if (entryFindings.length === 0) slos.push(...expandEntry(doc, spec, entry, options));
+      if (entryFindings.length === 0) slos.push(...expandEntry(doc, spec, entry, path, options));
     }
     return { slos: findings.length > 0 ? [] : slos, findings };
   },
@@ -93,6 +95,7 @@ function checkEntry(
       }
     }
   }
+  findings.push(...checkLoadResults(doc, entry, path));
   if (entry.minEvents !== undefined && entry.sli.raw !== undefined) {
     findings.push({
       location: at('minEvents'),
@@ -132,6 +135,7 @@ function expandEntry(
   doc: YamlDocument,
   spec: ShopsreDocument,
   entry: SloEntry,
+  path: (string | number)[],
   options: SpecLoadOptions,
 ): Slo[] {
   const segments = entry.segmented ? spec.segments.values : [undefined];
@@ -140,6 +144,7 @@ function expandEntry(
     ? (parseDuration(periodText) ?? options.defaultPeriodMs)
     : options.defaultPeriodMs;
   const baseSli = toSli(entry.sli);
+  const counting = loadCounting(entry, baseSli, doc.locate([...path, 'sli', sliKindOf(entry)]));
   return segments.map((segment): Slo => {
     const name = segment ? `${entry.name}-${segment}` : entry.name;
     const inject = (q: string) => (segment ? injectMatcher(q, spec.segments.label, segment) : q);
@@ -188,14 +193,76 @@ function expandEntry(
       ...(entry.minEvents !== undefined && sli.kind === 'events'
         ? { minEvents: { minEvents: entry.minEvents, totalQuery: sli.totalQuery } }
         : {}),
-      loadResults: {
-        steps: entry.loadResults?.steps ?? [],
-        kind: latency ? 'latency' : 'availability',
-        ...(latency ? { latencyThresholdMs: Number(latency.le) * 1000 } : {}),
-      },
+      loadResults: latency
+        ? {
+            steps: entry.loadResults?.steps ?? [],
+            kind: 'latency',
+            latencyThresholdMs: Number(latency.le) * 1000,
+          }
+        : {
+            steps: entry.loadResults?.steps ?? [],
+            kind: 'availability',
+            counting,
+          },
       source: { format: 'shopsre/v1', file: doc.file },
     };
   });
+}
+
+/**
+ * How a load run counts this SLI: what `loadResults` says, else what the queries say. The derivation
+ * runs on the unexpanded SLI: the segment matcher added per segment names no status.
+ */
+function loadCounting(entry: SloEntry, sli: Sli, location: SourceLocation): LoadCounting {
+  const explicit = entry.loadResults;
+  const derived = deriveCounting(sli, location);
+  if (!explicit?.bad) {
+    if (derived.kind === 'unknown' || !explicit?.events) return derived;
+    return { ...derived, events: explicit.events };
+  }
+  const events = explicit.events ?? (derived.kind === 'outcomes' ? derived.events : 'all');
+  return { kind: 'outcomes', origin: 'explicit', bad: explicit.bad, events };
+}
+
+function sliKindOf(entry: SloEntry): 'events' | 'latency' | 'raw' {
+  return entry.sli.events ? 'events' : entry.sli.latency ? 'latency' : 'raw';
+}
+
+/**
+ * `loadResults` with `bad` on a latency SLI means nothing (slow is bad); and an SLO that names its load
+ * steps will be evaluated on results, so a query that cannot say which outcomes are bad needs `bad`.
+ */
+function checkLoadResults(doc: YamlDocument, entry: SloEntry, path: (string | number)[]): Finding[] {
+  const block = entry.loadResults;
+  if (!block) return [];
+  const at = (...rest: (string | number)[]) => doc.locate([...path, 'loadResults', ...rest]);
+  if (entry.sli.latency) {
+    return (['bad', 'events'] as const)
+      .filter((key) => block[key] !== undefined)
+      .map((key) => ({
+        location: at(key),
+        message: `loadResults.${key} does not apply to a latency SLI: its bad events are the requests slower than le`,
+      }));
+  }
+  const findings: Finding[] = [];
+  for (const key of ['bad', 'events'] as const) {
+    const set = block[key];
+    if (set && set.status.length === 0 && set.errors.length === 0) {
+      findings.push({ location: at(key), message: `loadResults.${key} names no status and no error kind` });
+    }
+  }
+  if (block.bad || !(entry.sli.events || entry.sli.raw)) return findings;
+  const sli = toSli(entry.sli);
+  const derived = deriveCounting(sli, at());
+  if (derived.kind === 'unknown') {
+    findings.push({
+      location: at(),
+      message:
+        `cannot tell which load-run outcomes are bad: ${derived.reason}; ` +
+        'say it with loadResults.bad, e.g. bad: { status: [5xx], errors: [timeout, connection] }',
+    });
+  }
+  return findings;
 }
 
 function toSli(spec: SloEntry['sli']): Sli {

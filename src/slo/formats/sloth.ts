@@ -5,6 +5,8 @@ import type { AlertTier, Sli, Slo, TierName } from '../model.js';
 import { substituteWindow, windowPlaceholder } from '../promql.js';
 import { schemaVocabulary } from '../schema-vocabulary.js';
 import { defaultTier } from '../defaults.js';
+import type { SourceLocation } from '../../core/errors.js';
+import { deriveCounting } from '../load-counting.js';
 import type { SpecFormatLoader, SpecLoadOptions, SpecLoadOutcome } from './format.js';
 import { checkQuery } from './rules.js';
 
@@ -74,7 +76,12 @@ export const slothLoader: SpecFormatLoader = {
       ...checkQueries(doc, parsed.data),
     ];
     if (findings.length > 0) return { slos: [], findings };
-    return { slos: parsed.data.slos.map((slo) => toSlo(parsed.data, slo, doc.file, options)), findings: [] };
+    return {
+      slos: parsed.data.slos.map((slo, i) =>
+        toSlo(parsed.data, slo, doc.locate(['slos', i, 'sli']), options),
+      ),
+      findings: [],
+    };
   },
 };
 
@@ -158,7 +165,8 @@ function checkLabelNames(
     .map((key) => ({ path: at, key, message: `"${key}" is not a valid Prometheus label name` }));
 }
 
-function toSlo(spec: SlothSpec, slo: SlothSlo, file: string, options: SpecLoadOptions): Slo {
+function toSlo(spec: SlothSpec, slo: SlothSlo, sliAt: SourceLocation, options: SpecLoadOptions): Slo {
+  const sli = toSli(slo.sli);
   const alerting = slo.alerting;
   const tier = (name: TierName, alert: SlothAlert | undefined): AlertTier =>
     defaultTier(name, {
@@ -174,7 +182,7 @@ function toSlo(spec: SlothSpec, slo: SlothSlo, file: string, options: SpecLoadOp
     description: slo.description ?? '',
     objective: slo.objective,
     periodMs: options.defaultPeriodMs,
-    sli: toSli(slo.sli),
+    sli,
     labels: { ...spec.labels, ...slo.labels },
     alerting: {
       name: alerting.name ?? '',
@@ -182,8 +190,8 @@ function toSlo(spec: SlothSpec, slo: SlothSlo, file: string, options: SpecLoadOp
       annotations: alerting.annotations ?? {},
       tiers: [tier('page', alerting.page_alert), tier('ticket', alerting.ticket_alert)],
     },
-    loadResults: { steps: [], kind: 'availability' },
-    source: { format: 'prometheus/v1', file },
+    loadResults: { steps: [], kind: 'availability', counting: deriveCounting(sli, sliAt) },
+    source: { format: 'prometheus/v1', file: sliAt.file },
   };
 }
 

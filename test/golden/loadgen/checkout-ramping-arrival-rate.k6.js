@@ -15,26 +15,34 @@ const segmentMix = [["guest", 60], ["member", 35], ["vip", 5]];
 // Funnel depth: the step after which an iteration stops.
 /** @type {Array<[string, number]>} */
 const funnel = [["browse", 8], ["add-to-cart", 1], ["checkout", 1]];
-// One metric per SLO, fed by the requests it counts (its segment, or all; its steps, or all).
-/** @type {Array<{ name: string, kind: 'availability' | 'latency', segment?: string, steps: string[] }>} */
+// Zipf popularity over the catalog, and the share of checkouts paying with a declined card.
+const products = { count: 2000, skew: 0.5 };
+const declineShare = 0.1;
+// One metric per SLO, fed by the requests it counts (its segment, or all; its steps, or all),
+// bad as the SLO defines it (loadResults.bad, or what its error query counts).
+/** @typedef {{ status: Array<string | number>, errors: string[] }} OutcomeSet */
+/** @type {Array<{ name: string, kind: 'availability' | 'latency', segment?: string, steps: string[], counting?: { bad: OutcomeSet, events: OutcomeSet | 'all' } }>} */
 const sloMeasures = [
   {
     name: "slo_store_checkout_availability_guest",
     kind: "availability",
     segment: "guest",
     steps: ["checkout"],
+    counting: { bad: { status: ["5xx"], errors: ["timeout", "connection"] }, events: "all" },
   },
   {
     name: "slo_store_checkout_availability_member",
     kind: "availability",
     segment: "member",
     steps: ["checkout"],
+    counting: { bad: { status: ["5xx"], errors: ["timeout", "connection"] }, events: "all" },
   },
   {
     name: "slo_store_checkout_availability_vip",
     kind: "availability",
     segment: "vip",
     steps: ["checkout"],
+    counting: { bad: { status: ["5xx"], errors: ["timeout", "connection"] }, events: "all" },
   },
   {
     name: "slo_store_checkout_latency_guest",
@@ -49,7 +57,12 @@ const sloMeasures = [
     steps: ["checkout"],
   },
   { name: "slo_store_checkout_latency_vip", kind: "latency", segment: "vip", steps: ["checkout"] },
-  { name: "slo_store_catalog_availability", kind: "availability", steps: ["browse", "product"] },
+  {
+    name: "slo_store_catalog_availability",
+    kind: "availability",
+    steps: ["browse", "product"],
+    counting: { bad: { status: ["5xx"], errors: ["timeout", "connection"] }, events: "all" },
+  },
 ];
 
 /** @type {import("k6/options").Options} */
@@ -151,6 +164,30 @@ function randomHex(random, length) {
 }
 
 /**
+ * @param {{ count: number, skew: number }} popularity
+ * @returns {(draw: number) => number}
+ */
+function popularityPicker(popularity) {
+  const cumulative = new Float64Array(popularity.count);
+  let total = 0;
+  for (let k = 0; k < popularity.count; k++) {
+    total += 1 / Math.pow(k + 1, popularity.skew);
+    cumulative[k] = total;
+  }
+  return (draw) => {
+    const point = draw * total;
+    let low = 0;
+    let high = popularity.count - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (Number(cumulative[middle]) > point) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  };
+}
+
+/**
  * @param {unknown} value
  * @returns {value is Record<string, unknown>}
  */
@@ -210,11 +247,43 @@ const sloMetrics = sloMeasures.map((slo) => ({
 http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }));
 
 /**
+ * @param {Array<string | number>} patterns
+ * @param {number} status
+ */
+function statusIn(patterns, status) {
+  const statusClass = Math.floor(status / 100) + 'xx';
+  return patterns.some((p) => p === status || p === statusClass);
+}
+
+/**
+ * Whether one request is an event of an availability SLO, and whether it is bad, as the results count.
+ * @param {{ bad: OutcomeSet, events: OutcomeSet | 'all' } | undefined} counting
+ * @param {number} status
+ * @param {string | undefined} failure
+ */
+function countAs(counting, status, failure) {
+  if (counting === undefined) return { event: true, bad: failure !== undefined };
+  const events = counting.events;
+  if (status === 0) {
+    const bad = failure !== undefined && counting.bad.errors.indexOf(failure) >= 0;
+    const listed = events === 'all' || (failure !== undefined && events.errors.indexOf(failure) >= 0);
+    return { event: bad || listed, bad: bad };
+  }
+  const badStatus = statusIn(counting.bad.status, status);
+  const badCheck =
+    failure === 'check' &&
+    counting.bad.errors.indexOf('check') >= 0 &&
+    !counting.bad.status.some((p) => p === '2xx' || (typeof p === 'number' && p < 300));
+  const listed = events === 'all' || statusIn(events.status, status);
+  return { event: badStatus || badCheck || listed, bad: badStatus || badCheck };
+}
+
+/**
  * @template T
  * @param {string} segment
  * @param {Record<string, string>} headers
  * @param {{ step: string, method: 'GET' | 'POST', url: string, name: string, body: string | null,
- *   readJson: boolean, check: (json: unknown) => T | undefined }} request
+ *   readJson: boolean, check: (json: unknown) => T | undefined, outcomes?: Record<string, string> }} request
  * @returns {T | undefined}
  */
 function send(segment, headers, request) {
@@ -226,16 +295,28 @@ function send(segment, headers, request) {
     redirects: 0,
     responseType: request.readJson ? 'text' : 'none',
   });
+  const outcome = request.outcomes === undefined ? undefined : request.outcomes[String(res.status)];
   const answered = res.status >= 200 && res.status < 300;
   const value = answered ? request.check(request.readJson ? jsonOf(res) : undefined) : undefined;
-  const ok = value !== undefined;
+  // k6 error code 1050 is its request timeout; any other request without a status never connected.
+  /** @type {string | undefined} */
+  let failure;
+  if (res.status === 0) failure = res.error_code === 1050 ? 'timeout' : 'connection';
+  else if (answered) failure = value === undefined ? 'check' : undefined;
+  else failure = outcome === undefined ? 'status' : undefined;
+  const ok = failure === undefined;
   check(res, { [request.step + ' answered 2xx with the expected body']: () => ok }, tags);
   for (const measure of sloMetrics) {
     if (measure.slo.segment !== undefined && measure.slo.segment !== segment) continue;
     if (measure.slo.steps.length > 0 && measure.slo.steps.indexOf(request.step) < 0) continue;
-    measure.metric.add(measure.slo.kind === 'latency' ? res.timings.duration : !ok, tags);
+    if (measure.slo.kind === 'latency') {
+      measure.metric.add(res.timings.duration, tags);
+      continue;
+    }
+    const counted = countAs(measure.slo.counting, res.status, failure);
+    if (counted.event) measure.metric.add(counted.bad, tags);
   }
-  return value;
+  return ok ? value : undefined;
 }
 
 /** @param {import('k6/http').Response} res */
@@ -256,29 +337,38 @@ function runNonce() {
   return (exec.scenario.startTime >>> 0).toString(16).padStart(8, '0');
 }
 
+const rankOf = popularityPicker(products);
+// Checkout answers about the order, not failures: pending, declined, out of stock.
+const checkoutOutcomes = { 202: 'pending', 402: 'declined', 409: 'outOfStock' };
+
 export default function () {
   const random = seededRandom(seed, exec.scenario.iterationInTest);
   // Draw order is part of the replay contract (src/loadgen/journey/iteration-plan.ts).
   const segment = pickWeighted(random, segmentMix);
   const depth = pickWeighted(random, funnel);
-  const productPick = random.next();
+  const productRank = rankOf(random.next());
   const nonce = runNonce();
   const sessionId = nonce + '-' + randomHex(random, 16);
   const idempotencyKey = nonce + '-' + randomHex(random, 32);
+  const declined = random.next() < declineShare;
   /** @type {Record<string, string>} */
   const headers = { 'x-session-id': sessionId };
   headers[segmentHeader] = segment;
 
+  // The catalog page that holds the product of this rank, 20 products a page.
+  const index = productRank % 20;
+  const offset = productRank - index;
   const ids = send(segment, headers, {
     step: 'browse',
     method: 'GET',
-    url: baseUrl + '/api/products?limit=20',
-    name: '/api/products?limit=20',
+    url: baseUrl + '/api/products?limit=20&offset=' + offset,
+    name: '/api/products',
     body: null,
     readJson: true,
     check: checkBrowse,
   });
-  const productId = ids === undefined ? undefined : ids[Math.floor(productPick * ids.length)];
+  const productId =
+    ids === undefined ? undefined : ids[index < ids.length ? index : index % ids.length];
   if (productId === undefined) return;
   const viewed = send(segment, headers, {
     step: 'product',
@@ -317,9 +407,10 @@ export default function () {
     method: 'POST',
     url: baseUrl + '/api/checkout',
     name: '/api/checkout',
-    // A gateway's test token: the journey never sends or holds a card number.
-    body: JSON.stringify({ paymentToken: 'tok_test_visa' }),
+    // Gateway test tokens: the journey never sends or holds a card number.
+    body: JSON.stringify({ paymentToken: declined ? 'tok_chargeDeclined' : 'tok_test_visa' }),
     readJson: true,
     check: checkCheckout,
+    outcomes: checkoutOutcomes,
   });
 }

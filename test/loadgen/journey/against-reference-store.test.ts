@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
 import { buildLoadPlan } from '../../../src/loadgen/build-plan.js';
+import { defaultProfile, type LoadProfile } from '../../../src/loadgen/profile.js';
 import { systemMonotonicClock } from '../../../src/loadgen/engine/system-clock.js';
 import type { LoadResults } from '../../../src/loadgen/results.js';
 import { runLoad } from '../../../src/loadgen/run-load.js';
-import { setStock, startTestStore, type TestStore } from '../../reference-store/support/test-store.js';
+import {
+  setStock,
+  startTestStore,
+  testCatalog,
+  type TestStore,
+} from '../../reference-store/support/test-store.js';
 
 /**
  * The checkout journey against the real reference store (not the fake one of the other journey
@@ -18,15 +24,23 @@ describe('the checkout journey against the reference store', () => {
 
   beforeAll(async () => {
     store = await startTestStore();
-    // The journey picks among the first page of the catalog: enough stock that no checkout is refused.
+    // The journey spreads its picks over the whole (test) catalog, the most popular products most:
+    // enough stock on those that no checkout is refused.
     for (let i = 1; i <= 20; i++) await setStock(store, `p-${String(i).padStart(5, '0')}`, 5000);
-    const plan = buildLoadPlan({
-      target: store.url,
-      executor: 'constant-arrival-rate',
-      rate: 80,
-      durationMs: (iterations / 80) * 1000,
-      seed: 7,
-    });
+    const profile: LoadProfile = {
+      ...defaultProfile,
+      journey: { ...defaultProfile.journey, products: { count: testCatalog.products, skew: 0.5 } },
+    };
+    const plan = buildLoadPlan(
+      {
+        target: store.url,
+        executor: 'constant-arrival-rate',
+        rate: 80,
+        durationMs: (iterations / 80) * 1000,
+        seed: 7,
+      },
+      profile,
+    );
     ({ results } = await runLoad({
       plan,
       runId: 'store-journey',

@@ -9,6 +9,8 @@ export const checkoutConfig: JourneyConfig = {
   funnel: { browse: 8, addToCart: 1, checkout: 1 },
   requestTimeoutMs: 1000,
   segmentHeader: 'x-customer-segment',
+  products: { count: 2000, skew: 0.5 },
+  declineShare: 0,
 };
 
 /** An iteration context that collects its samples. */

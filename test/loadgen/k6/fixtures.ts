@@ -45,6 +45,8 @@ export function journey(kind: JourneyConfig['kind']): JourneyConfig {
     funnel: { browse: 8, addToCart: 1, checkout: 1 },
     requestTimeoutMs: 10_000,
     segmentHeader: 'x-customer-segment',
+    products: { count: 2000, skew: 0.5 },
+    declineShare: 0.1,
   };
 }
 

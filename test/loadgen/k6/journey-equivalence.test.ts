@@ -100,8 +100,8 @@ describe('each request of the k6 script', () => {
     const names = new Set(sandbox.requests.map((r) => `${r.method} ${r.params.tags.name}`));
     expect([...names].sort()).toEqual([
       'GET /api/cart',
+      'GET /api/products',
       'GET /api/products/:id',
-      'GET /api/products?limit=20',
       'POST /api/cart/items',
       'POST /api/checkout',
     ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { k6Thresholds, sloCoverageGaps, sloMetrics } from '../../../src/loadgen/k6/thresholds.js';
-import { buildSlo } from '../../slo/builders.js';
+import { buildSlo, serverErrors } from '../../slo/builders.js';
 import { executors, plan } from './fixtures.js';
 
 const segment = (value: string) => ({ label: 'segment', value });
@@ -41,9 +41,12 @@ describe('thresholds derived from SLOs', () => {
       buildSlo({ name: 'checkout-availability-vip', segment: segment('vip') }),
       buildSlo({
         name: 'catalog-availability',
-        loadResults: { steps: ['browse', 'product'], kind: 'availability' },
+        loadResults: { steps: ['browse', 'product'], kind: 'availability', counting: serverErrors },
       }),
-      buildSlo({ name: 'everything', loadResults: { steps: [], kind: 'availability' } }),
+      buildSlo({
+        name: 'everything',
+        loadResults: { steps: [], kind: 'availability', counting: serverErrors },
+      }),
     ]);
     expect(
       metrics.map(({ metric, segment: s, steps, kind }) => ({ metric, segment: s, steps, kind })),
@@ -92,8 +95,11 @@ describe('thresholds derived from SLOs', () => {
   it('warns about SLOs the script never feeds: a segment outside the mix, a step outside the journey', () => {
     const gaps = sloCoverageGaps(plan('constant-vus', 'single'), [
       buildSlo({ name: 'a', segment: segment('platinum') }),
-      buildSlo({ name: 'b', loadResults: { steps: ['checkout'], kind: 'availability' } }),
-      buildSlo({ name: 'c', loadResults: { steps: [], kind: 'availability' } }),
+      buildSlo({
+        name: 'b',
+        loadResults: { steps: ['checkout'], kind: 'availability', counting: serverErrors },
+      }),
+      buildSlo({ name: 'c', loadResults: { steps: [], kind: 'availability', counting: serverErrors } }),
     ]);
     expect(gaps).toEqual([
       'SLO store-a: the segment mix never sends segment "platinum", so its threshold gets no data',

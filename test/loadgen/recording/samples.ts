@@ -10,6 +10,15 @@ export interface PositionedSample {
 const segments = ['guest', 'member', 'vip'] as const;
 const funnel = ['browse', 'product', 'add-to-cart', 'cart', 'checkout'] as const;
 const kinds: readonly ErrorKind[] = ['http4xx', 'http5xx', 'timeout', 'connection', 'check'];
+/** The answer behind each outcome; a failed check is on a 2xx answer. */
+const statusOf: Readonly<Record<ErrorKind | 'none', number>> = {
+  none: 200,
+  http4xx: 404,
+  http5xx: 503,
+  timeout: 0,
+  connection: 0,
+  check: 200,
+};
 
 /**
  * `count` deterministic checkout iterations spread over `seconds`: each picks a segment and a funnel
@@ -29,13 +38,14 @@ export function checkoutIterations(count: number, seconds: number, seed = 7): Po
     return funnel.slice(0, depth).map((step, index) => {
       const latencyMs = 0.2 + next() ** 4 * 3000;
       endedAtMs += latencyMs;
-      const failed = next() < 0.05;
+      const error = next() < 0.05 ? kinds[Math.floor(next() * kinds.length)] : undefined;
       const sample: Sample = {
         step,
         segment,
         latencyMs,
         endedAtMs,
-        ...(failed ? { error: kinds[Math.floor(next() * kinds.length)] } : {}),
+        ...(error === undefined ? {} : { error }),
+        ...(error === 'timeout' || error === 'connection' ? {} : { status: statusOf[error ?? 'none'] }),
       };
       return { sample, position: { firstOfIteration: index === 0, firstOfStep: true } };
     });

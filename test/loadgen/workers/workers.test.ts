@@ -19,6 +19,8 @@ function plan(target: string, executor: ExecutorConfig, kind: 'single' | 'checko
       funnel: { browse: 10, addToCart: 2, checkout: 1 },
       requestTimeoutMs: 5000,
       segmentHeader: 'x-customer-segment',
+      products: { count: 2000, skew: 0.5 },
+      declineShare: 0,
     },
     latencyBucketsMs: [100],
   };

@@ -186,7 +186,10 @@ describe('the evaluation as a whole', () => {
 
   it('passes with no SLO failing even when the policy warns', async () => {
     const source = fakeSource({}, { fallback: { errorRatio: 0.0009 } });
-    const policy = { steps: [{ name: 'low', when: { budgetRemainingBelow: 25 }, action: 'warn' as const }] };
+    const policy = {
+      noData: 'warn' as const,
+      steps: [{ name: 'low', when: { budgetRemainingBelow: 25 }, action: 'warn' as const }],
+    };
     const evaluation = await evaluateSlos([buildSlo()], source, { at, policy });
     expect(evaluation.slos[0]?.verdict).toBe('warn');
     expect(evaluation.verdict).toBe('pass');

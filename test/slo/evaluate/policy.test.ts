@@ -126,6 +126,7 @@ describe('policy steps', () => {
 
   it('a step limited to segments applies to those segments only', async () => {
     const policy: BudgetPolicy = {
+      noData: 'warn',
       steps: [{ name: 'vip-low', when: { budgetRemainingBelow: 25 }, segments: ['vip'], action: 'warn' }],
     };
     const { slos } = await evaluate([segmentSlo('guest'), segmentSlo('vip')], policy);
@@ -137,6 +138,7 @@ describe('policy steps', () => {
 
   it('every condition of a step must hold', async () => {
     const policy: BudgetPolicy = {
+      noData: 'warn',
       steps: [{ name: 'both', when: { budgetRemainingBelow: 25, sliBelowObjective: true }, action: 'fail' }],
     };
     expect((await evaluate([buildSlo()], policy)).slos[0]?.verdict).toBe('pass');
@@ -144,6 +146,7 @@ describe('policy steps', () => {
 
   it('sliBelowObjective: false matches an SLO meeting its objective', async () => {
     const policy: BudgetPolicy = {
+      noData: 'warn',
       steps: [{ name: 'ok', when: { sliBelowObjective: false }, action: 'warn' }],
     };
     expect((await evaluate([buildSlo()], policy)).slos[0]?.reasons[0]?.message).toBe(
@@ -153,6 +156,7 @@ describe('policy steps', () => {
 
   it('every matching step is reported, in policy order, with its message before the facts', async () => {
     const policy: BudgetPolicy = {
+      noData: 'warn',
       steps: [
         {
           name: 'low',
@@ -183,6 +187,7 @@ describe('policy steps', () => {
     const fast = { errorRatio: 0.05 };
     const source = fakeSource({ [5 * ms.minute]: fast, [ms.hour]: fast });
     const policy: BudgetPolicy = {
+      noData: 'warn',
       steps: [{ name: 'crit', when: { burnTierFiring: 'critical' }, action: 'fail' }],
     };
     const { slos } = await evaluateSlos([slo], source, { at, policy });

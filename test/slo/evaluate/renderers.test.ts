@@ -56,7 +56,7 @@ describe('table', () => {
         'FAIL store-checkout-availability-vip: budget-exhausted: error budget remaining -100.0% is below 0%',
         'FAIL store-checkout-availability-vip: page-burn: page tier (severity page) is firing: burn rate 20.00 over 5m and 20.00 over 1h, above 14.40',
         '',
-        'FAIL: 2 SLOs, 1 pass, 0 warn, 1 fail (at 2025-03-01T12:00:00.000Z, from fake://prometheus)',
+        'FAIL: 2 SLOs, 1 pass, 0 warn, 1 fail, 0 no data (at 2025-03-01T12:00:00.000Z, from fake://prometheus)',
         '',
       ].join('\n'),
     );
@@ -81,9 +81,9 @@ describe('JSON', () => {
       apiVersion: 'shopsre/v1',
       kind: 'SloEvaluation',
       evaluatedAt: '2025-03-01T12:00:00.000Z',
-      source: { origin: 'fake://prometheus', measuredWindowMs: null },
+      source: { origin: 'fake://prometheus', measuredWindowMs: null, notes: [] },
       verdict: 'fail',
-      counts: { total: 2, pass: 1, warn: 0, fail: 1 },
+      counts: { total: 2, pass: 1, warn: 0, fail: 1, noData: 0 },
     });
     const vip = report.slos[1];
     expect(vip).toMatchObject({
@@ -116,7 +116,9 @@ describe('JSON', () => {
       'errorRatio',
       'sliPercent',
       'events',
+      'minEvents',
       'errorBudgetRemainingPercent',
+      'businessOutcomes',
       'tiers',
       'verdict',
       'reasons',
@@ -202,6 +204,7 @@ describe('JUnit XML', () => {
 
   it('escapes user text in attributes and content, keeps messages on one line and warnings in system-out', async () => {
     const policy: BudgetPolicy = {
+      noData: 'warn',
       steps: [
         {
           name: 'a&b',
@@ -239,6 +242,7 @@ describe('Markdown', () => {
 
   it('keeps a pipe or a newline in a message from breaking the table', async () => {
     const policy: BudgetPolicy = {
+      noData: 'warn',
       steps: [{ name: 'warn', when: { budgetRemainingBelow: 60 }, action: 'warn', message: 'a | b\nc' }],
     };
     const markdown = renderMarkdown(await twoSegments(policy));
@@ -257,6 +261,7 @@ describe('GitHub annotations', () => {
 
   it('warnings use ::warning, and newlines, % , and : are escaped as the runner expects', async () => {
     const policy: BudgetPolicy = {
+      noData: 'warn',
       steps: [
         {
           name: 'low\n1',

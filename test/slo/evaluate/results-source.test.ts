@@ -4,8 +4,8 @@ import { parseLoadResults, type LoadResults } from '../../../src/loadgen/results
 import { evaluateSlos } from '../../../src/slo/evaluate/evaluate.js';
 import { defaultPolicy } from '../../../src/slo/evaluate/policy.js';
 import { loadResultsSource } from '../../../src/slo/evaluate/results-source.js';
-import type { Slo } from '../../../src/slo/model.js';
-import { buildSlo } from '../builders.js';
+import type { LoadCounting, Slo } from '../../../src/slo/model.js';
+import { buildSlo, serverErrors } from '../builders.js';
 import { at, loadResults, ms, summary } from './fakes.js';
 
 /** Results as the JSON file a load run writes, parsed back through the public parser. */
@@ -18,7 +18,7 @@ function availability(segment: string | undefined, steps: string[] = ['checkout'
   return buildSlo({
     name,
     ...(segment ? { segment: { label: 'segment', value: segment } } : {}),
-    loadResults: { steps, kind: 'availability' },
+    loadResults: { steps, kind: 'availability', counting: serverErrors },
   });
 }
 
@@ -40,14 +40,14 @@ const run = loadResults({
   },
 });
 
-describe('SLIs from a load run, per segment', () => {
+describe('SLIs from a load run without answers per status (an older document): every error is bad', () => {
   it('availability is errors over requests of the SLO steps, for its segment', async () => {
     const source = loadResultsSource(resultsFile(run), []);
-    expect(await source.measure(availability('vip'), ms.hour, at)).toEqual({
+    expect(await source.measure(availability('vip'), ms.hour, at)).toMatchObject({
       errorRatio: 30 / 600,
       events: 600,
     });
-    expect(await source.measure(availability('guest'), ms.hour, at)).toEqual({
+    expect(await source.measure(availability('guest'), ms.hour, at)).toMatchObject({
       errorRatio: 10 / 1_400,
       events: 1_400,
     });
@@ -55,19 +55,19 @@ describe('SLIs from a load run, per segment', () => {
 
   it('several steps add up; no steps means the whole segment, or the whole run without a segment', async () => {
     const source = loadResultsSource(resultsFile(run), []);
-    expect(await source.measure(availability('vip', ['browse', 'checkout']), ms.hour, at)).toEqual({
+    expect(await source.measure(availability('vip', ['browse', 'checkout']), ms.hour, at)).toMatchObject({
       errorRatio: 40 / 3_000,
       events: 3_000,
     });
-    expect(await source.measure(availability('guest', []), ms.hour, at)).toEqual({
+    expect(await source.measure(availability('guest', []), ms.hour, at)).toMatchObject({
       errorRatio: 20 / 7_000,
       events: 7_000,
     });
-    expect(await source.measure(availability(undefined, []), ms.hour, at)).toEqual({
+    expect(await source.measure(availability(undefined, []), ms.hour, at)).toMatchObject({
       errorRatio: 60 / 10_000,
       events: 10_000,
     });
-    expect(await source.measure(availability(undefined), ms.hour, at)).toEqual({
+    expect(await source.measure(availability(undefined), ms.hour, at)).toMatchObject({
       errorRatio: 40 / 2_000,
       events: 2_000,
     });
@@ -75,7 +75,7 @@ describe('SLIs from a load run, per segment', () => {
 
   it('latency is the share of requests over the threshold bucket', async () => {
     const source = loadResultsSource(resultsFile(run), []);
-    expect(await source.measure(latency('vip', 250), ms.hour, at)).toEqual({
+    expect(await source.measure(latency('vip', 250), ms.hour, at)).toMatchObject({
       errorRatio: 1 - 528 / 600,
       events: 600,
     });
@@ -84,7 +84,7 @@ describe('SLIs from a load run, per segment', () => {
     const noisy = loadResults({ byStep: { checkout }, bySegmentStep: { vip: { checkout } } });
     expect(
       await loadResultsSource(resultsFile(noisy), []).measure(latency('vip', 1.1 * 1000), ms.hour, at),
-    ).toEqual({
+    ).toMatchObject({
       errorRatio: 1 - 90 / 100,
       events: 100,
     });
@@ -92,7 +92,10 @@ describe('SLIs from a load run, per segment', () => {
 
   it('a segment the run never reached has no data', async () => {
     const source = loadResultsSource(resultsFile(run), []);
-    expect(await source.measure(availability('member'), ms.hour, at)).toEqual({ errorRatio: 0, events: 0 });
+    expect(await source.measure(availability('member'), ms.hour, at)).toMatchObject({
+      errorRatio: 0,
+      events: 0,
+    });
   });
 
   it('every window gets the run ratio, and the source says the window is the run', async () => {
@@ -175,5 +178,77 @@ describe('the results file contract', () => {
       `results.json:1:${text.indexOf('"Results"') + 1}: Invalid input: expected "LoadResults" (at kind)`,
     );
     expect(lines.find((line) => line.includes('run'))).toMatch(/^results\.json:1:1: /);
+  });
+});
+
+describe('SLIs from a load run with answers per status: each SLO counts what it calls bad', () => {
+  /**
+   * 100 checkouts: 80 paid (201), 4 pending (202), 3 declined (402), 7 out of stock (409), 4
+   * unavailable (503), 2 timed out. Out of stock and declined are answers about the order, not errors.
+   */
+  const checkout = {
+    ...summary(100, 6),
+    errorsByKind: { http4xx: 0, http5xx: 4, timeout: 2, connection: 0, check: 0 },
+    byStatus: { '201': 80, '202': 4, '402': 3, '409': 7, '503': 4 },
+    businessOutcomes: { outOfStock: 7, declined: 3, pending: 4 },
+  };
+  const file = () =>
+    resultsFile(
+      loadResults({
+        totals: checkout,
+        byStep: { checkout },
+        bySegment: { vip: checkout },
+        bySegmentStep: { vip: { checkout } },
+      }),
+    );
+  const withCounting = (counting: LoadCounting): Slo =>
+    buildSlo({
+      name: 'checkout-vip',
+      segment: { label: 'segment', value: 'vip' },
+      loadResults: { steps: ['checkout'], kind: 'availability', counting },
+    });
+
+  it('status_class="5xx": the 503s and the timeouts over every checkout; 409 and 402 are not bad', async () => {
+    const source = loadResultsSource(file(), []);
+    expect(await source.measure(withCounting(serverErrors), ms.hour, at)).toEqual({
+      errorRatio: (4 + 2) / 100,
+      events: 100,
+      businessOutcomes: { outOfStock: 7, declined: 3, pending: 4 },
+    });
+  });
+
+  it('an explicit definition with its own events: payments that were unknown or unavailable, over those that reached payment', async () => {
+    const payment: LoadCounting = {
+      kind: 'outcomes',
+      origin: 'explicit',
+      bad: { status: [202, 503], errors: ['timeout', 'connection'] },
+      events: { status: [201, 202, 402, 503], errors: ['timeout', 'connection'] },
+    };
+    const measured = await loadResultsSource(file(), []).measure(withCounting(payment), ms.hour, at);
+    expect(measured.errorRatio).toBe((4 + 4 + 2) / (80 + 4 + 3 + 4 + 2));
+    expect(measured.events).toBe(93);
+  });
+
+  it('a query that cannot say what is bad is a finding at the SLO, not a guess', () => {
+    const unknown: LoadCounting = {
+      kind: 'unknown',
+      reason: 'a raw error-ratio query counts no events by status',
+      location: { file: 'slos.yaml', line: 12, col: 7 },
+    };
+    expect(() => loadResultsSource(file(), [withCounting(unknown)])).toThrow(
+      'slos.yaml:12:7: SLO store-checkout-vip cannot be evaluated on load results: a raw error-ratio query counts no events by status; ' +
+        'say which outcomes are bad with loadResults.bad, e.g. bad: { status: [5xx], errors: [timeout, connection] }',
+    );
+  });
+
+  it('says what each SLO counted as bad; an older document says that it fell back to its errors', () => {
+    expect(loadResultsSource(file(), [withCounting(serverErrors)]).notes).toEqual([
+      'store/checkout-vip counts 5xx answers, timeouts and connection errors as bad (read from its error query).',
+    ]);
+    expect(loadResultsSource(resultsFile(run), [availability('vip')]).notes).toEqual([
+      expect.stringMatching(
+        /^results\.json has no answers per status \(written by an older shopsre\): every failed request counts as bad/,
+      ),
+    ]);
   });
 });

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** Where the Debian `prometheus` package put its binaries, or why they cannot be used. */
+export type PrometheusAvailability =
+  | { readonly available: true; readonly prometheus: string; readonly promtool: string }
+  | { readonly available: false; readonly reason: string };
+
+function onPath(binary: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).concat('/usr/bin')) {
+    const candidate = join(dir, binary);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+export function prometheusAvailability(): PrometheusAvailability {
+  const prometheus = onPath('prometheus');
+  const promtool = onPath('promtool');
+  if (prometheus && promtool) return { available: true, prometheus, promtool };
+  const missing = [prometheus ? undefined : 'prometheus', promtool ? undefined : 'promtool'].filter(Boolean);
+  return {
+    available: false,
+    reason: `${missing.join(' and ')} not found: install the Debian "prometheus" package (scripts/install-system-deps.sh)`,
+  };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+export interface RunningPrometheus {
+  readonly url: string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Prometheus on a free loopback port with `configFile` and `dataDir`, and waits until it is
+ * ready. `stop` sends SIGTERM (SIGKILL after 10 s) and waits for the exit.
+ */
+export async function startPrometheus(options: {
+  readonly binary: string;
+  readonly configFile: string;
+  readonly dataDir: string;
+  readonly extraArgs?: readonly string[];
+}): Promise<RunningPrometheus> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logs: string[] = [];
+  const child: ChildProcess = spawn(
+    options.binary,
+    [
+      `--storage.tsdb.path=${options.dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--config.file=${options.configFile}`,
+      ...(options.extraArgs ?? []),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`prometheus exited with ${child.exitCode}:\n${logs.join('')}`);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus not ready after 30 s:\n${logs.join('')}`);
+    }
+    // Polling a real process start-up; there is nothing to fake here.
+    await delay(100);
+  }
+  return { url, logs: () => logs.join(''), stop };
+}
