@@ -152,3 +152,39 @@ export function createStoreMetrics(poolStats: () => readonly PoolStats[]): Store
 export function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
 }
+
+/** The routes the store's SLOs read, with their method: their series exist from the first scrape. */
+const sloRoutes = [
+  { route: '/api/checkout', method: 'POST' },
+  { route: '/api/products', method: 'GET' },
+  { route: '/api/products/:id', method: 'GET' },
+] as const;
+
+/**
+ * Creates, at zero, every series an SLO or a game day reads, for each segment. A counter series
+ * that appears only with its first increment has no earlier sample, so `rate()` cannot count that
+ * first event: the first 5xx of a segment would go unseen by Prometheus and by the game day alike
+ * (Prometheus' own advice: initialize the label values you know of).
+ */
+export function initializeSloSeries(metrics: StoreMetrics, segments: readonly string[]): void {
+  const outcomes: readonly CheckoutOutcome[] = [
+    'paid',
+    'declined',
+    'payment_unknown',
+    'out_of_stock',
+    'unavailable',
+    'rejected',
+    'replayed',
+  ];
+  for (const segment of segments) {
+    for (const { route, method } of sloRoutes) {
+      for (const status_class of ['2xx', '4xx', '5xx']) {
+        const labels = { route, method, status_class, segment };
+        metrics.requests.inc(labels, 0);
+        metrics.requestDuration.zero(labels);
+      }
+    }
+    metrics.shed.inc({ segment }, 0);
+    for (const outcome of outcomes) metrics.checkoutOutcomes.inc({ segment, outcome }, 0);
+  }
+}

@@ -20,7 +20,7 @@ import {
 import { adminTokenFor, type AdminToken } from './http/admin-access.js';
 import type { StoreEnv } from './http/env.js';
 import { listenApp } from './http/listen.js';
-import { createStoreMetrics, type StoreMetrics } from './metrics.js';
+import { createStoreMetrics, initializeSloSeries, type StoreMetrics } from './metrics.js';
 import { createPaymentGateway, type PaymentPolicyOptions } from './payments/payment-gateway.js';
 import { createLateChargeSweeper } from './payments/late-charges.js';
 import { reconcilePayments, type ReconcileReport } from './payments/reconciler.js';
@@ -133,6 +133,7 @@ export async function startStore(
           ]
         : []),
     ]);
+    initializeSloSeries(metrics, settings.segments ?? ['guest', 'member', 'vip']);
     const vendorClients = endpoints.vendors.map((endpoint) => createVendorClient(endpoint));
     const gateway = createPaymentGateway(vendorClients, settings.payment ?? {}, metrics);
     cleanups.push(() => gateway.close());

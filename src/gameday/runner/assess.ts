@@ -184,7 +184,9 @@ function withDetection(
           fault,
           errorRatio: measured,
           timeScale: facts.scenario.timeScale,
-          trafficSinceMs: facts.observed.t[0],
+          // Rates extrapolate up to about one scrape interval before the first sample; a bound
+          // that ignored it would be later than what the rules can do.
+          trafficSinceMs: facts.observed.t[0] === undefined ? undefined : facts.observed.t[0] - 1000,
           eventsPerSecond: requests === undefined ? undefined : requests / (spanMs / 1000),
         });
   const detection: Detection = {
