@@ -6,6 +6,7 @@ import { createLogger } from './core/logger.js';
 import { registerChaosCommands } from './cli-groups/chaos.js';
 import { registerGameDayCommands } from './cli-groups/gameday.js';
 import { registerLoadCommands } from './cli-groups/load.js';
+import { registerRunbookCommands } from './cli-groups/runbook.js';
 import { registerSloCommands } from './cli-groups/slo.js';
 import { registerStoreCommands } from './cli-groups/store.js';
 import type { Handler } from './cli-groups/types.js';
@@ -83,5 +84,6 @@ export function buildProgram(io: Io, select: (handler: Handler) => void): Comman
   registerStoreCommands(program, select, io);
   registerChaosCommands(program, select, io);
   registerGameDayCommands(program, select, io);
+  registerRunbookCommands(program, select, io);
   return program;
 }

@@ -42,6 +42,11 @@ export const registerSloCommands: RegisterGroup = (program, select) => {
     )
     .option('--namespace <ns>', 'metadata.namespace of the PrometheusRule (prometheus-operator format)')
     .option('--name <name>', 'metadata.name of the PrometheusRule (prometheus-operator format)')
+    .option(
+      '--runbook-base <url>',
+      "set each alert's runbook_url to <url>/runbooks/<runbook>.md (the spec's own runbook wins)",
+    )
+    .option('--runbook-dir <dir>', 'runbooks for --runbook-base (default: the ones shipped with shopsre)')
     .addHelpText(
       'after',
       [
@@ -63,6 +68,8 @@ export const registerSloCommands: RegisterGroup = (program, select) => {
           compat?: 'sloth';
           namespace?: string;
           name?: string;
+          runbookBase?: string;
+          runbookDir?: string;
         },
       ) => {
         select(async (ctx) => {

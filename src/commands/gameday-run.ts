@@ -1,5 +1,6 @@
-import { relative } from 'node:path';
-import { ExitCode } from '../core/errors.js';
+import { copyFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import type { ExitCode } from '../core/errors.js';
 import { resolveScenario } from '../gameday/scenario/catalog.js';
 import type { LiveStatus, RunnerEvents } from '../gameday/runner/ports.js';
 import type { TimelineEvent } from '../gameday/journal.js';
@@ -71,9 +72,7 @@ export async function runGameDayCommand(
     });
     const { journal, outDir } = outcome;
     if (options.junit !== undefined) {
-      const { writeFile, readFile } = await import('node:fs/promises');
-      const { resolve, join } = await import('node:path');
-      await writeFile(resolve(io.cwd, options.junit), await readFile(join(outDir, 'junit.xml'), 'utf8'));
+      await copyFile(join(outDir, 'junit.xml'), resolve(io.cwd, options.junit));
     }
     const postmortem = relative(io.cwd, `${outDir}/postmortem.md`) || 'postmortem.md';
     if (options.json) {

@@ -2,7 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { ExitCode, UsageError } from '../core/errors.js';
+import { packageFile } from '../core/package-files.js';
+import { loadRunbooks } from '../runbook/load-runbooks.js';
+import { runbookUrls, withRunbookUrls } from '../runbook/runbook-urls.js';
 import { loadSloFiles } from '../slo/load.js';
+import type { Slo } from '../slo/model.js';
 import { generateRuleGroups } from '../slo/rules/generate.js';
 import { generatePromtoolTests } from '../slo/rules/promtool-tests.js';
 import { renderPrometheusRule } from '../slo/rules/render-operator.js';
@@ -19,6 +23,10 @@ export interface SloGenerateOptions {
   readonly compat?: 'sloth';
   readonly namespace?: string;
   readonly name?: string;
+  /** Sets each alert's `runbook_url` to `<base>runbooks/<runbook>.md` unless its spec names one. */
+  readonly runbookBase?: string;
+  /** Where the runbooks are for `runbookBase`; default: the ones shipped with shopsre. */
+  readonly runbookDir?: string;
 }
 
 /** `slo generate`: SLO files in, Prometheus rules (or a PrometheusRule) and promtool tests out. */
@@ -39,7 +47,11 @@ export async function runSloGenerate(options: SloGenerateOptions, ctx: CommandCo
     throw new UsageError('--tests needs --out: the test file names the rule file it tests');
   }
 
-  const slos = await loadSloFiles(options.paths, { defaultPeriodMs, cwd: io.cwd });
+  const loaded = await loadSloFiles(options.paths, { defaultPeriodMs, cwd: io.cwd });
+  const slos =
+    options.runbookBase === undefined
+      ? loaded
+      : await linkRunbooks(loaded, options.runbookBase, options, ctx);
   const groups = generateRuleGroups(slos, { compat: options.compat, version, mode: 'cli-gen-prom' });
   const text =
     options.format === 'prometheus'
@@ -60,6 +72,25 @@ export async function runSloGenerate(options: SloGenerateOptions, ctx: CommandCo
     tests: options.tests,
   });
   return ExitCode.ok;
+}
+
+/** Runbook links for every alert a runbook serves; alerts without one are named on stderr. */
+async function linkRunbooks(
+  slos: Slo[],
+  base: string,
+  options: SloGenerateOptions,
+  ctx: CommandContext,
+): Promise<Slo[]> {
+  const dir =
+    options.runbookDir === undefined ? packageFile('runbooks') : resolve(ctx.io.cwd, options.runbookDir);
+  const urls = runbookUrls(await loadRunbooks(dir, { cwd: ctx.io.cwd }), base);
+  const linked = withRunbookUrls(slos, urls);
+  const without = [
+    ...new Set(linked.filter((slo) => slo.alerting.runbookUrl === undefined).map((slo) => slo.alerting.name)),
+  ];
+  if (without.length > 0)
+    ctx.logger.warn(`no runbook for ${without.join(', ')}: their alerts carry no runbook_url`);
+  return linked;
 }
 
 async function writeOutput(path: string, text: string): Promise<void> {

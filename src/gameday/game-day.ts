@@ -46,12 +46,16 @@ export interface GameDaySetup {
   /** The chaos state file; default `.shopsre/state.json` under cwd. */
   readonly statePath?: string;
   readonly events?: RunnerEvents;
+  /** Process CPU in microseconds: when given, the runner's own CPU is measured (benchmarks). */
+  readonly cpuMicros?: () => number;
 }
 
 export interface GameDayOutcome {
   readonly journal: Journal;
   readonly outDir: string;
   readonly files: readonly string[];
+  /** With `cpuMicros`: CPU spent by the observers (scrape parsing, rule evaluation, views) and the report. */
+  readonly runnerCpuMicros?: number;
 }
 
 /** Every figure in the journal is measured; these are the checks that make it judge a run. */
@@ -114,6 +118,7 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
   );
   const totalMs = scenario.phases.baselineMs + scenario.phases.injectMs + scenario.phases.recoverTimeoutMs;
   let prometheusUrl: string | undefined;
+  let observerCpu: (() => number) | undefined;
 
   const journal = await runGameDay({
     scenario,
@@ -138,14 +143,17 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
     async startObserver(target) {
       const prometheus = await maybePrometheus(setup, target.metricsUrl, rulesFile, scaled, outDir);
       prometheusUrl = prometheus?.url;
-      return metricsObserver({
+      const observer = metricsObserver({
         metricsUrl: target.metricsUrl,
         scaledSlos: scaled,
         evaluationIntervalMs: 1000,
         ...(prometheus ? { prometheus } : {}),
+        ...(setup.cpuMicros ? { cpuMicros: setup.cpuMicros } : {}),
         onScrapeFailed: (atMs, reason) =>
           logger.warn(`scrape of ${target.metricsUrl} failed: ${reason}`, { atMs }),
       });
+      observerCpu = observer.cpuMicrosSpent;
+      return observer;
     },
     faultControl: (target) =>
       localFaultControl({
@@ -169,8 +177,15 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
   const withPrometheus =
     prometheusUrl === undefined ? journal : { ...journal, target: { ...journal.target, prometheusUrl } };
   await writeFile(join(outDir, 'journal.json'), `${JSON.stringify(withPrometheus, null, 2)}\n`);
+  const reportStart = setup.cpuMicros?.();
   const files = await writeGameDayReport(withPrometheus, outDir);
-  return { journal: withPrometheus, outDir, files: ['journal.json', ...files] };
+  const reportCpu = reportStart === undefined || !setup.cpuMicros ? 0 : setup.cpuMicros() - reportStart;
+  return {
+    journal: withPrometheus,
+    outDir,
+    files: ['journal.json', ...files],
+    ...(setup.cpuMicros ? { runnerCpuMicros: (observerCpu?.() ?? 0) + reportCpu } : {}),
+  };
 }
 
 async function maybePrometheus(

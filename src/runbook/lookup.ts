@@ -25,18 +25,3 @@ export function findRunbook(runbooks: readonly Runbook[], key: string): Runbook 
     `no runbook named "${key}" or serving an alert or fault of that name${hint ? ` (did you mean "${hint}"?)` : ''}; shopsre runbook list shows them`,
   );
 }
-
-/**
- * The `runbook_url` of each alert a runbook serves: `base` (a repository URL, say) plus
- * `runbooks/<name>.md`. `slo generate --runbook-base` uses it for alerts whose spec names no runbook.
- */
-export function runbookUrls(runbooks: readonly Runbook[], base: string): Map<string, string> {
-  const prefix = base.endsWith('/') ? base : `${base}/`;
-  const urls = new Map<string, string>();
-  for (const runbook of runbooks) {
-    for (const alert of runbook.alerts) {
-      if (!urls.has(alert)) urls.set(alert, `${prefix}runbooks/${encodeURIComponent(runbook.name)}.md`);
-    }
-  }
-  return urls;
-}

@@ -34,7 +34,7 @@ export interface RunbookStep {
 /** A block of prose, flattened to plain text for the terminal (paragraph, list item, quote). */
 export type ProseBlock =
   | { readonly kind: 'paragraph'; readonly text: string }
-  | { readonly kind: 'list'; readonly ordered: boolean; readonly items: readonly string[] }
+  | { readonly kind: 'list'; readonly start?: number; readonly items: readonly string[] }
   | { readonly kind: 'code'; readonly text: string }
   | { readonly kind: 'heading'; readonly text: string }
   | { readonly kind: 'step'; readonly step: string };

@@ -58,7 +58,8 @@ export function parseRunbook(file: string, name: string, text: string): ParsedRu
   else {
     findings.push({
       location: { file, line: 1, col: 1 },
-      message: 'a runbook starts with YAML front matter between "---" lines (apiVersion, kind, alerts, faults, owner, escalation, lastVerified)',
+      message:
+        'a runbook starts with YAML front matter between "---" lines (apiVersion, kind, alerts, faults, owner, escalation, lastVerified)',
     });
   }
 
@@ -70,12 +71,12 @@ export function parseRunbook(file: string, name: string, text: string): ParsedRu
   let skipping = false;
   for (const node of first?.type === 'yaml' ? rest : tree.children) {
     if (node.type === 'heading' && node.depth === 1) {
-      if (title === undefined) title = blockText(node as MarkdownNode);
+      if (title === undefined) title = blockText(node);
       else findings.push({ location: at(node), message: 'a runbook has one "#" title' });
       continue;
     }
     if (node.type === 'heading' && node.depth === 2) {
-      const heading = blockText(node as MarkdownNode);
+      const heading = blockText(node);
       const section = sectionNames.find((s) => s.toLowerCase() === heading.toLowerCase());
       if (!section) {
         const hint = closestWord(heading, sectionNames);
@@ -211,13 +212,13 @@ function proseBlock(node: RootNode): ProseBlock | undefined {
   switch (node.type) {
     case 'paragraph':
     case 'blockquote':
-      return { kind: 'paragraph', text: blockText(node as MarkdownNode) };
+      return { kind: 'paragraph', text: blockText(node) };
     case 'heading':
-      return { kind: 'heading', text: blockText(node as MarkdownNode) };
+      return { kind: 'heading', text: blockText(node) };
     case 'list':
       return {
         kind: 'list',
-        ordered: node.ordered === true,
+        ...(node.ordered ? { start: node.start ?? 1 } : {}),
         items: node.children.map((item) => blockText(item as MarkdownNode)),
       };
     case 'code':

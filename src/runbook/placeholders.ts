@@ -41,11 +41,12 @@ export function isPlaceholderName(name: string): name is PlaceholderName {
  * quotes and escaped dollars are left alone, as /bin/sh leaves them. Lower-case names are the step's
  * own shell variables and are not placeholders.
  */
-export function placeholderUses(command: string): PlaceholderUse[] {
+export function placeholderUses(command: string, shell = true): PlaceholderUse[] {
   const uses: PlaceholderUse[] = [];
   let quote: "'" | '"' | undefined;
   for (let i = 0; i < command.length; i++) {
     const ch = command[i];
+    if (!shell && ch !== '$') continue;
     if (quote === "'") {
       if (ch === "'") quote = undefined;
       continue;
@@ -77,7 +78,9 @@ export function placeholderUses(command: string): PlaceholderUse[] {
 }
 
 function isNameChar(ch: string, first: boolean): boolean {
-  return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch === '_' || (!first && ch >= '0' && ch <= '9');
+  return (
+    (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch === '_' || (!first && ch >= '0' && ch <= '9')
+  );
 }
 
 /** The placeholders a command uses that have no value. */
@@ -89,11 +92,14 @@ export function missingPlaceholders(command: string, values: PlaceholderValues):
   return [...new Set(names)];
 }
 
-/** The command as a person should read it: every placeholder with a value replaced by the value. */
-export function fillPlaceholders(command: string, values: PlaceholderValues): string {
+/**
+ * The command as a person should read it: every placeholder with a value replaced by the value.
+ * `shell: false` for prose, where an apostrophe is not a quote.
+ */
+export function fillPlaceholders(command: string, values: PlaceholderValues, shell = true): string {
   let out = '';
   let last = 0;
-  for (const use of placeholderUses(command)) {
+  for (const use of placeholderUses(command, shell)) {
     const value = isPlaceholderName(use.name) ? values[use.name] : undefined;
     if (value === undefined || value === '') continue;
     out += command.slice(last, use.offset) + value;

@@ -10,9 +10,9 @@ export interface ReadOnlyRunOptions {
   readonly cwd: string;
   /** Stops the step in flight and the rest. */
   readonly signal?: AbortSignal;
-  now(): number;
+  readonly now: () => number;
   /** Called as each step ends, before the next starts (a game day journals it). */
-  onStep?(record: StepRecord): void;
+  readonly onStep?: (record: StepRecord) => void;
   /** `$STORE_URL`, `$PROMETHEUS_URL`, `$SLO_FILE`...; they win over the labels. */
   readonly values?: PlaceholderValues;
   /** What `shopsre` in a step runs; default: this process's node and script (`currentShopsre()`). */
@@ -31,7 +31,11 @@ export async function runReadOnlySteps(
 ): Promise<StepRecord[]> {
   const values = placeholderValues(labels, options.values);
   const shim = await createShopsreShim(options.shopsre ?? currentShopsre());
-  const session = { env: { ...options.env, PATH: shim.pathFor(options.env.PATH) }, cwd: options.cwd, now: options.now };
+  const session = {
+    env: { ...options.env, PATH: shim.pathFor(options.env.PATH) },
+    cwd: options.cwd,
+    now: options.now,
+  };
   const records: StepRecord[] = [];
   try {
     for (const step of runbook.steps) {

@@ -8,7 +8,7 @@ export interface StepSession {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Milliseconds since the epoch; the record's time and duration come from it. */
-  now(): number;
+  readonly now: () => number;
 }
 
 /** Output kept per step; the record holds only its tail. */
@@ -82,13 +82,28 @@ export async function runStep(
   if (ended) {
     const reason =
       ended === 'timed-out' ? `timed out after ${step.timeoutMs / 1000}s` : 'stopped by the engineer';
-    return { ...base, outcome: ended, exitCode: null, durationMs, check: { ...step.check, passed: false }, output: excerpt, reason };
+    return {
+      ...base,
+      outcome: ended,
+      exitCode: null,
+      durationMs,
+      check: { ...step.check, passed: false },
+      output: excerpt,
+      reason,
+    };
   }
   const passed =
     exit.code === step.check.exitCode &&
     (step.check.match === undefined || new RegExp(step.check.match, 'm').test(output));
   const outcome: StepOutcome = passed ? 'passed' : 'failed';
-  return { ...base, outcome, exitCode: exit.code, durationMs, check: { ...step.check, passed }, output: excerpt };
+  return {
+    ...base,
+    outcome,
+    exitCode: exit.code,
+    durationMs,
+    check: { ...step.check, passed },
+    output: excerpt,
+  };
 }
 
 function passedOver(
@@ -97,7 +112,15 @@ function passedOver(
   outcome: 'skipped' | 'stopped',
   reason: string,
 ): StepRecord {
-  return { ...base, outcome, exitCode: null, durationMs: 0, check: { ...step.check, passed: null }, output: '', reason };
+  return {
+    ...base,
+    outcome,
+    exitCode: null,
+    durationMs: 0,
+    check: { ...step.check, passed: null },
+    output: '',
+    reason,
+  };
 }
 
 /** A step is the leader of its own group (`detached`), so its children go with it. */

@@ -30,8 +30,7 @@ export async function createShopsreShim(invocation: ShopsreInvocation): Promise<
   await writeFile(script, `#!/bin/sh\nexec ${words} "$@"\n`);
   await chmod(script, 0o755);
   return {
-    pathFor: (path) =>
-      [dir, dirname(invocation.command), ...(path ? [path] : [])].join(delimiter),
+    pathFor: (path) => [dir, dirname(invocation.command), ...(path ? [path] : [])].join(delimiter),
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }

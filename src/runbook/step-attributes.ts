@@ -5,11 +5,13 @@ import type { StepCheck, StepEffect } from './model.js';
 /**
  * The attributes of a step, written in the info string of its fenced block after the language:
  *
- *     ```sh {name=readiness readonly timeout=10s exit=0 match="\"ready\":true"}
+ *     ```sh {name=readiness readonly timeout=10s exit=0 match='"ready":true'}
  *
  * A brace-delimited list of `key=value` pairs and bare flags, separated by spaces; a value with
- * spaces is double-quoted (`\"` and `\\` escape). Simpler than Runme's JSON attributes, and still
- * one line a person can read in any Markdown viewer. A fenced block without braces is not a step.
+ * spaces is quoted, `'...'` or `"..."`, as is (CommonMark already takes backslash escapes out of an
+ * info string, so a value holding `"` is single-quoted). Simpler than Runme's JSON attributes, and
+ * still one line a person can read in any Markdown viewer. A fenced block without braces is not a
+ * step.
  */
 export interface StepAttributes {
   readonly name: string;
@@ -151,18 +153,12 @@ function tokenize(text: string, base: number, problems: AttributeProblem[]): Tok
     }
     i++;
     let value = '';
-    if (text[i] === '"') {
-      i++;
-      let closed = false;
-      while (i < text.length) {
-        const ch = text[i++];
-        if (ch === '\\' && i < text.length) value += text[i++];
-        else if (ch === '"') {
-          closed = true;
-          break;
-        } else value += ch;
-      }
-      if (!closed) problems.push({ offset: base + start, message: `${key}: missing closing quote` });
+    const quote = text[i];
+    if (quote === '"' || quote === "'") {
+      const close = text.indexOf(quote, i + 1);
+      if (close === -1) problems.push({ offset: base + start, message: `${key}: missing closing quote` });
+      value = text.slice(i + 1, close === -1 ? text.length : close);
+      i = close === -1 ? text.length : close + 1;
     } else {
       while (i < text.length && !isSpace(text[i])) value += text[i++];
     }

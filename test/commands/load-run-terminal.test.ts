@@ -128,7 +128,11 @@ describe('load run on a terminal', () => {
     const titles = screen.filter((line) => line.startsWith(`load ${server.url} (constant-arrival-rate)`));
     expect(titles, screen.join('\n')).toHaveLength(1);
     expect(screen.filter((line) => line.startsWith('info load run started'))).toHaveLength(1);
-    // The live view did draw (the last frame stays on screen).
-    expect(screen.some((line) => /0:03\/0:03/.test(line))).toBe(true);
+    // The live view did draw (a frame stays on screen; which second it shows depends on how busy the
+    // machine was when ink last drew).
+    expect(
+      screen.some((line) => /\d:\d\d\/0:03/.test(line)),
+      screen.join('\n'),
+    ).toBe(true);
   });
 });

@@ -22,6 +22,8 @@ export interface MetricsObserverOptions {
   /** A scrape that takes longer is a gap in the series, not a failure of the run. */
   readonly scrapeTimeoutMs?: number;
   readonly fetch?: typeof fetch;
+  /** Process CPU in microseconds, to account for the observer's own work (benchmarks). */
+  readonly cpuMicros?: () => number;
   /** Told about scrapes that failed (the store down is an observation, not an error). */
   onScrapeFailed?(atMs: number, reason: string): void;
 }
@@ -32,7 +34,9 @@ export interface MetricsObserverOptions {
  * per-segment checkout view. With a real Prometheus beside it, its own alert states and recorded
  * burn rates are read back when the observer closes and journaled next to the built-in ones.
  */
-export function metricsObserver(options: MetricsObserverOptions): Observer {
+export function metricsObserver(
+  options: MetricsObserverOptions,
+): Observer & { readonly cpuMicrosSpent: () => number } {
   const evaluator = createBuiltinEvaluator(options.scaledSlos, {
     evaluationIntervalMs: options.evaluationIntervalMs,
   });
@@ -41,6 +45,7 @@ export function metricsObserver(options: MetricsObserverOptions): Observer {
   const t: number[] = [];
   let last: EvaluationTick | undefined;
   let fromPrometheus: { alerts: JournalAlert[]; burnRates: BurnSeries[] } | undefined;
+  let spent = 0;
   const sloById = new Map(options.scaledSlos.map((slo) => [slo.id, slo]));
   const segments = [
     ...new Set(options.scaledSlos.flatMap((slo) => (slo.segment ? [slo.segment.value] : []))),
@@ -60,9 +65,11 @@ export function metricsObserver(options: MetricsObserverOptions): Observer {
   };
 
   return {
+    cpuMicrosSpent: () => spent,
     segments,
     async sample(atMs) {
       const text = await scrape(atMs);
+      const cpuBefore = options.cpuMicros?.();
       const parsed = text === undefined ? undefined : parseExposition(text);
       if (parsed && !parsed.ok)
         options.onScrapeFailed?.(atMs, `not Prometheus text format: ${parsed.reason}`);
@@ -72,6 +79,7 @@ export function metricsObserver(options: MetricsObserverOptions): Observer {
       }
       last = evaluator.evaluate(atMs);
       t.push(atMs);
+      if (cpuBefore !== undefined && options.cpuMicros) spent += options.cpuMicros() - cpuBefore;
     },
     checkout: (segment, fromMs, toMs) => view.checkout(segment, fromMs, toMs),
     burnRate(slo, segment, windowMs) {

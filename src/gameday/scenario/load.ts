@@ -183,7 +183,7 @@ function toScenario(file: string, doc: YamlDocument, input: ScenarioDocument, fi
         : { kind: c.kind, ms: c.ms, segment: c.segment, forMs: ms(c.for) },
     ),
     runbooks: input.runbooks,
-    locate: doc.locate,
+    locate: (path) => doc.locate(path),
   };
 }
 

@@ -1,0 +1,33 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { systemClock } from '../../src/core/clock.js';
+import { bufferWriter, type Io } from '../../src/core/io.js';
+import { createLogger } from '../../src/core/logger.js';
+import type { CommandContext } from '../../src/commands/context.js';
+import type { ShopsreInvocation } from '../../src/runbook/shopsre-shim.js';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** `shopsre` in a step, from this checkout's sources (tsx by path: steps run in other folders). */
+export const checkoutShopsre: ShopsreInvocation = {
+  command: process.execPath,
+  args: [
+    '--import',
+    pathToFileURL(`${repoRoot}node_modules/tsx/dist/loader.mjs`).href,
+    `${repoRoot}src/bin.ts`,
+  ],
+};
+
+export function commandContext(cwd: string, env: Record<string, string | undefined> = {}) {
+  const stdout = bufferWriter();
+  const stderr = bufferWriter();
+  const io: Io = { stdout, stderr, env: { PATH: process.env.PATH, ...env }, cwd, isTTY: false };
+  const ctx: CommandContext = {
+    io,
+    clock: systemClock,
+    logger: createLogger({ sink: stderr, clock: systemClock, level: 'info' }),
+  };
+  return { ctx, stdout, stderr };
+}
+
+/** A signal source that never fires: the test stops nothing by signal. */
+export const noSignals = { on: () => undefined, off: () => undefined };
