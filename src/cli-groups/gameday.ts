@@ -55,6 +55,7 @@ export const registerGameDayCommands: RegisterGroup = (program, select) => {
           withPrometheus?: boolean;
           state?: string;
           keepDatabase?: boolean;
+          drill?: boolean;
         },
       ) => {
         select(async (ctx) => {
@@ -71,6 +72,7 @@ export const registerGameDayCommands: RegisterGroup = (program, select) => {
               ...(opts.timeScale === undefined ? {} : { timeScale: opts.timeScale }),
               ...(opts.state === undefined ? {} : { state: opts.state }),
               ...(opts.keepDatabase ? { keepDatabase: true } : {}),
+              ...(opts.drill ? { drill: true } : {}),
             },
             ctx,
           );

@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import type { ExitCode } from '../core/errors.js';
 import { resolveScenario } from '../gameday/scenario/catalog.js';
 import type { LiveStatus, RunnerEvents } from '../gameday/runner/ports.js';
+import type { ShopsreInvocation } from '../runbook/shopsre-shim.js';
 import type { TimelineEvent } from '../gameday/journal.js';
 import type { CommandContext } from './context.js';
 import { numberFlag } from './number-flag.js';
@@ -22,10 +23,13 @@ export interface GameDayRunOptions {
   readonly withPrometheus: boolean;
   readonly state?: string;
   readonly keepDatabase?: boolean;
+  readonly drill?: boolean;
 }
 
 export interface GameDayRunDeps {
   readonly signals?: SignalSource;
+  /** What `shopsre` in a drilled runbook step runs (tests: the built binary); default this process. */
+  readonly shopsre?: ShopsreInvocation;
 }
 
 /**
@@ -68,6 +72,8 @@ export async function runGameDayCommand(
       ...(options.out === undefined ? {} : { outDir: options.out }),
       ...(options.state === undefined ? {} : { statePath: options.state }),
       ...(options.keepDatabase ? { keepDatabase: true } : {}),
+      ...(options.drill ? { drill: true } : {}),
+      ...(deps.shopsre ? { shopsre: deps.shopsre } : {}),
       events,
     });
     const { journal, outDir } = outcome;

@@ -25,7 +25,12 @@ import { startPrometheus } from './prometheus/start-prometheus.js';
 import { deriveActionItems, writeGameDayReport } from './report/index.js';
 import { runGameDay } from './runner/run-game-day.js';
 import type { Assessors } from './runner/assess.js';
-import type { RunnerEvents } from './runner/ports.js';
+import type { RunbookHook, RunnerEvents } from './runner/ports.js';
+import { loadRunbooks } from '../runbook/load-runbooks.js';
+import { runbookForAlert } from '../runbook/lookup.js';
+import type { Runbook } from '../runbook/model.js';
+import { runReadOnlySteps } from '../runbook/run-readonly.js';
+import type { ShopsreInvocation } from '../runbook/shopsre-shim.js';
 import type { Scenario } from './scenario/scenario.js';
 
 export interface GameDaySetup {
@@ -46,6 +51,10 @@ export interface GameDaySetup {
   /** The chaos state file; default `.shopsre/state.json` under cwd. */
   readonly statePath?: string;
   readonly events?: RunnerEvents;
+  /** Run the read-only steps of an alert's runbook when it fires, into the timeline (`--drill`). */
+  readonly drill?: boolean;
+  /** What `shopsre` in a drilled runbook step runs; default this process's node and script. */
+  readonly shopsre?: ShopsreInvocation;
   /** Process CPU in microseconds: when given, the runner's own CPU is measured (benchmarks). */
   readonly cpuMicros?: () => number;
 }
@@ -118,6 +127,8 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
   );
   const totalMs = scenario.phases.baselineMs + scenario.phases.injectMs + scenario.phases.recoverTimeoutMs;
   let prometheusUrl: string | undefined;
+  let storeUrl: string | undefined;
+  const runbooks = await loadRunbooks(packageFile('runbooks'));
   let observerCpu: (() => number) | undefined;
 
   const journal = await runGameDay({
@@ -129,6 +140,11 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
     signal: setup.signal,
     assessors,
     ...(setup.events ? { events: setup.events } : {}),
+    onAlertFiring: runbookHook(setup, scenario, runbooks, outDir, () => ({
+      storeUrl,
+      prometheusUrl,
+      sloPath,
+    })),
     startTarget: () =>
       startEmbeddedTarget({
         seed: scenario.target.kind === 'embedded' ? scenario.target.seed : 1,
@@ -141,6 +157,7 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
         clock,
       }),
     async startObserver(target) {
+      storeUrl = target.storeUrl;
       const prometheus = await maybePrometheus(setup, target.metricsUrl, rulesFile, scaled, outDir);
       prometheusUrl = prometheus?.url;
       const observer = metricsObserver({
@@ -185,6 +202,60 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
     outDir,
     files: ['journal.json', ...files],
     ...(setup.cpuMicros ? { runnerCpuMicros: (observerCpu?.() ?? 0) + reportCpu } : {}),
+  };
+}
+
+/**
+ * When an alert first fires: the timeline names the runbook that serves it (the scenario's own
+ * runbooks first) and how to open it; with `--drill`, its read-only steps run at that moment, as
+ * `runbook run --yes --readonly` would, and each step becomes a timeline event, so diagnosis time
+ * is measured rather than guessed.
+ */
+function runbookHook(
+  setup: GameDaySetup,
+  scenario: Scenario,
+  runbooks: readonly Runbook[],
+  outDir: string,
+  urls: () => { storeUrl?: string; prometheusUrl?: string; sloPath: string },
+): RunbookHook {
+  // One drill per runbook and segment: the page and the ticket of one SLO share a runbook.
+  const drilled = new Set<string>();
+  return async (alert, atMs, emit) => {
+    const runbook =
+      runbooks.find((r) => scenario.runbooks.includes(r.name) && r.alerts.includes(alert.alertname)) ??
+      runbookForAlert(runbooks, alert.alertname);
+    if (!runbook) {
+      emit({ atMs, kind: 'runbook', message: `no runbook serves ${alert.alertname}` });
+      return;
+    }
+    const labels = alert.segment === undefined ? '' : ` --label segment=${alert.segment}`;
+    emit({
+      atMs,
+      kind: 'runbook',
+      message: `runbook ${runbook.name} for ${alert.alertname}: shopsre runbook run ${runbook.name}${labels}`,
+    });
+    const key = `${runbook.name}/${alert.segment ?? ''}`;
+    if (!setup.drill || drilled.has(key)) return;
+    drilled.add(key);
+    const { storeUrl, prometheusUrl, sloPath } = urls();
+    await runReadOnlySteps(runbook, alert.segment === undefined ? {} : { segment: alert.segment }, {
+      env: { PATH: setup.env.PATH, HOME: setup.env.HOME },
+      cwd: outDir,
+      signal: setup.signal,
+      now: () => setup.clock.now(),
+      values: {
+        ...(storeUrl ? { STORE_URL: storeUrl } : {}),
+        ...(prometheusUrl ? { PROMETHEUS_URL: prometheusUrl } : {}),
+        SLO_FILE: sloPath,
+      },
+      ...(setup.shopsre ? { shopsre: setup.shopsre } : {}),
+      onStep: (record) =>
+        emit({
+          atMs: Date.parse(record.time) + record.durationMs,
+          kind: 'runbook',
+          message: `drill ${runbook.name} / ${record.step}: ${record.outcome}${record.exitCode === null ? '' : ` (exit ${record.exitCode})`} in ${(record.durationMs / 1000).toFixed(1)} s: ${record.command}`,
+        }),
+    });
   };
 }
 

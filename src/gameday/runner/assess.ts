@@ -174,6 +174,14 @@ function withDetection(
   const slo = facts.slos.find(
     (s) => s.alerting.name === alert.alertname && s.segment?.value === alert.segment,
   );
+  // The minimum-events guard fills from the traffic before the fault too; the faster of the two
+  // rates keeps the bound a lower bound (the guard cannot fill later than the slower would say).
+  const firstSample = facts.observed.t[0];
+  const beforeMs = firstSample === undefined ? 0 : faultStartMs - firstSample;
+  const before =
+    firstSample === undefined
+      ? undefined
+      : facts.observed.requests?.(alert.segment, firstSample, faultStartMs);
   const measured = errorRatio === undefined ? undefined : Math.min(1, Math.max(0, errorRatio));
   const bound =
     measured === undefined
@@ -187,7 +195,10 @@ function withDetection(
           // Rates extrapolate up to about one scrape interval before the first sample; a bound
           // that ignored it would be later than what the rules can do.
           trafficSinceMs: facts.observed.t[0] === undefined ? undefined : facts.observed.t[0] - 1000,
-          eventsPerSecond: requests === undefined ? undefined : requests / (spanMs / 1000),
+          eventsPerSecond: fastestRate(
+            requests === undefined ? undefined : requests / (spanMs / 1000),
+            before === undefined || beforeMs <= 0 ? undefined : before / (beforeMs / 1000),
+          ),
         });
   const detection: Detection = {
     faultId: fault.id,
@@ -203,6 +214,11 @@ function withDetection(
     ...(alreadyFiring ? { alreadyFiring } : {}),
   };
   return { ...alert, detection };
+}
+
+function fastestRate(...rates: readonly (number | undefined)[]): number | undefined {
+  const known = rates.filter((r): r is number => r !== undefined && Number.isFinite(r));
+  return known.length === 0 ? undefined : Math.max(...known);
 }
 
 /** The first firing transition at or after `atMs`. */

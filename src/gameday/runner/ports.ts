@@ -116,6 +116,24 @@ export interface CustomerRecord {
   readonly totals: Readonly<Record<string, CheckoutStats & { readonly attempted: number }>>;
 }
 
+/** An alert that began firing, as the runner hands it to the runbook hook. */
+export interface FiringAlert {
+  readonly alertname: string;
+  readonly segment?: string;
+  readonly severity: string;
+}
+
+/**
+ * What to do when an alert first fires: name its runbook in the timeline, and with `--drill` run
+ * the runbook's read-only steps, each step a timeline event. Runs beside the game day; awaited
+ * before verify.
+ */
+export type RunbookHook = (
+  alert: FiringAlert,
+  atMs: number,
+  emit: (event: TimelineEvent) => void,
+) => Promise<void>;
+
 export interface RunnerEvents {
   event?(event: TimelineEvent): void;
   /** Once a second: what the live view shows. */

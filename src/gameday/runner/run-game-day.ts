@@ -21,6 +21,7 @@ import type {
   RunnerEvents,
   RunningLoad,
   RunningTarget,
+  RunbookHook,
 } from './ports.js';
 import { firedStopCondition, steadyStateChecks } from './window-checks.js';
 
@@ -42,6 +43,8 @@ export interface GameDayOptions {
   /** Sampling interval; 1 s. */
   readonly tickMs?: number;
   readonly prometheusUrl?: string;
+  /** Called once per alert (name and segment) when it first fires. */
+  readonly onAlertFiring?: RunbookHook;
 }
 
 interface ActiveFault {
@@ -184,10 +187,37 @@ export async function runGameDay(options: GameDayOptions): Promise<Journal> {
       if (atMs >= next) {
         next += tickMs * Math.max(1, Math.ceil((atMs - next + 1) / tickMs));
         await observer?.sample(atMs);
+        noticeFiring(atMs);
         publishStatus(atMs);
         if (await step(atMs)) return;
       }
       if (atMs >= untilMs) return;
+    }
+  };
+  const seenFiring = new Set<string>();
+  // Runbook drills run beside the phases (a fault's revert never waits for one); awaited before verify.
+  const drills: Promise<void>[] = [];
+  const noticeFiring = (atMs: number): void => {
+    if (!observer) return;
+    for (const alert of observer.firing()) {
+      const key = `${alert.alertname}/${alert.segment ?? ''}/${alert.severity}`;
+      if (seenFiring.has(key)) continue;
+      seenFiring.add(key);
+      emit({
+        atMs,
+        kind: 'alert',
+        message: `${alert.alertname}${alert.segment ? ` for ${alert.segment}` : ''} (${alert.severity}) firing`,
+      });
+      if (options.onAlertFiring)
+        drills.push(
+          options.onAlertFiring(alert, atMs, emit).catch((error: unknown) => {
+            emit({
+              atMs: clock.now(),
+              kind: 'runbook',
+              message: `runbook for ${alert.alertname} failed: ${messageOf(error)}`,
+            });
+          }),
+        );
     }
   };
   const publishStatus = (atMs: number): void => {
@@ -340,6 +370,7 @@ export async function runGameDay(options: GameDayOptions): Promise<Journal> {
   }
   interrupted = signal.aborted;
 
+  await Promise.allSettled(drills);
   enterPhase('verify');
   try {
     invariants = await target.verify();

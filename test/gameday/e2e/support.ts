@@ -7,6 +7,7 @@ import { systemClock } from '../../../src/core/clock.js';
 import { bufferWriter } from '../../../src/core/io.js';
 import { createLogger } from '../../../src/core/logger.js';
 import type { SignalSource } from '../../../src/commands/signals.js';
+import type { ShopsreInvocation } from '../../../src/runbook/shopsre-shim.js';
 import { journalSchema, type Journal } from '../../../src/gameday/journal.js';
 
 /**
@@ -46,14 +47,14 @@ export interface GameDayRun {
 /** `shopsre gameday run` in this process, into a fresh folder; signals are the test's. */
 export async function runGameDay(
   scenarioFile: string,
-  options: Partial<GameDayRunOptions> & { signals?: SignalSource } = {},
+  options: Partial<GameDayRunOptions> & { signals?: SignalSource; shopsre?: ShopsreInvocation } = {},
 ): Promise<GameDayRun> {
   const work = mkdtempSync(join(tmpdir(), 'shopsre-gameday-'));
   const stdout = bufferWriter();
   const stderr = bufferWriter();
   const outDir = join(work, 'out');
   const statePath = join(work, 'state.json');
-  const { signals, ...flags } = options;
+  const { signals, shopsre, ...flags } = options;
   const code = await runGameDayCommand(
     {
       scenario: scenarioFile,
@@ -65,11 +66,17 @@ export async function runGameDay(
       ...flags,
     },
     {
-      io: { stdout, stderr, env: {}, cwd: work, isTTY: false },
+      io: {
+        stdout,
+        stderr,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        cwd: work,
+        isTTY: false,
+      },
       clock: systemClock,
       logger: createLogger({ sink: stderr, clock: systemClock }),
     },
-    { signals: signals ?? { on: () => undefined, off: () => undefined } },
+    { signals: signals ?? { on: () => undefined, off: () => undefined }, ...(shopsre ? { shopsre } : {}) },
   );
   const journal = journalSchema.parse(JSON.parse(readFileSync(join(outDir, 'journal.json'), 'utf8')));
   return { code, journal, outDir, stdout: stdout.text(), stderr: stderr.text(), statePath };
