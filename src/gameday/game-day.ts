@@ -65,6 +65,8 @@ export interface GameDayOutcome {
   readonly files: readonly string[];
   /** With `cpuMicros`: CPU spent by the observers (scrape parsing, rule evaluation, views) and the report. */
   readonly runnerCpuMicros?: number;
+  /** The report's share of it (charts included). */
+  readonly reportCpuMicros?: number;
 }
 
 /** Every figure in the journal is measured; these are the checks that make it judge a run. */
@@ -201,7 +203,9 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
     journal: withPrometheus,
     outDir,
     files: ['journal.json', ...files],
-    ...(setup.cpuMicros ? { runnerCpuMicros: (observerCpu?.() ?? 0) + reportCpu } : {}),
+    ...(setup.cpuMicros
+      ? { runnerCpuMicros: (observerCpu?.() ?? 0) + reportCpu, reportCpuMicros: reportCpu }
+      : {}),
   };
 }
 

@@ -22,7 +22,10 @@ export interface MetricsObserverOptions {
   /** A scrape that takes longer is a gap in the series, not a failure of the run. */
   readonly scrapeTimeoutMs?: number;
   readonly fetch?: typeof fetch;
-  /** Process CPU in microseconds, to account for the observer's own work (benchmarks). */
+  /**
+   * A clock in microseconds around the observer's synchronous work (benchmarks): wall time of code
+   * that never yields is this thread's CPU, where process CPU would also count GC and I/O threads.
+   */
   readonly cpuMicros?: () => number;
   /** Told about scrapes that failed (the store down is an observation, not an error). */
   onScrapeFailed?(atMs: number, reason: string): void;
@@ -73,8 +76,8 @@ export function metricsObserver(
       const parsed = text === undefined ? undefined : parseExposition(text);
       if (parsed && !parsed.ok)
         options.onScrapeFailed?.(atMs, `not Prometheus text format: ${parsed.reason}`);
-      if (text !== undefined && parsed?.ok) {
-        evaluator.ingest(text, atMs);
+      if (parsed?.ok) {
+        evaluator.ingestSamples(parsed.value, atMs);
         view.add(parsed.value, atMs);
       }
       last = evaluator.evaluate(atMs);

@@ -4,7 +4,7 @@ import { alertWindowsOf } from '../../slo/windows.js';
 import type { AlertState, BurnSeries, JournalAlert } from '../journal.js';
 import { createAlertStateMachine, type AlertStateMachine } from './alert-state.js';
 import { createCounterStore, type CounterStore } from './counter-store.js';
-import { parseExposition } from './exposition.js';
+import { parseExposition, type ExpositionSample } from './exposition.js';
 import { journalAlert } from './journal-alert.js';
 import { compileSli, eventsInWindow, recordedRatio, type SliQueries } from './sli-query.js';
 
@@ -52,6 +52,8 @@ export interface NotEvaluable {
 export interface BuiltinEvaluator {
   /** Parses one scrape of Prometheus text format taken at `atMs`; EnvironmentError when it is not that format. */
   ingest(exposition: string, atMs: number): void;
+  /** The same, for a scrape already parsed (the game day parses once for every view). */
+  ingestSamples(samples: readonly ExpositionSample[], atMs: number): void;
   evaluate(atMs: number): EvaluationTick;
   /** One journal entry per evaluable SLO and enabled tier, with every transition so far. */
   alerts(): JournalAlert[];
@@ -107,6 +109,9 @@ export function createBuiltinEvaluator(
         );
       }
       store.ingest(parsed.value, atMs);
+    },
+    ingestSamples(samples, atMs) {
+      store.ingest(samples, atMs);
     },
     evaluate(atMs) {
       const burnRates: WindowBurnRate[] = [];

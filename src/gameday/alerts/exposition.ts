@@ -75,9 +75,12 @@ function parseSampleLine(line: string): Parsed<ExpositionSample> {
 }
 
 function parseValue(text: string): number | undefined {
-  if (text === 'NaN') return NaN;
-  if (text === '+Inf' || text === 'Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
+  // Go's ParseFloat, which Prometheus uses, takes these in any case; prom-client writes `Nan` for a
+  // gauge that has no value yet (the event-loop lag before its first sample).
+  const lower = text.toLowerCase();
+  if (lower === 'nan') return NaN;
+  if (lower === '+inf' || lower === 'inf' || lower === '+infinity' || lower === 'infinity') return Infinity;
+  if (lower === '-inf' || lower === '-infinity') return -Infinity;
   return floatPattern.test(text) ? Number(text) : undefined;
 }
 

@@ -62,6 +62,8 @@ describe('reading the Prometheus text format', () => {
         'b{x="1",} +Inf',
         'c{ x = "1" , y="" }\t-Inf',
         'd 1.5e3',
+        'e Nan',
+        'f inf',
         '',
       ].join('\n'),
     );
@@ -73,6 +75,9 @@ describe('reading the Prometheus text format', () => {
         { name: 'b', labels: { x: '1' }, value: Infinity },
         { name: 'c', labels: { x: '1' }, value: -Infinity },
         { name: 'd', labels: {}, value: 1500 },
+        // prom-client writes `Nan` for a gauge without a value; Prometheus (Go's ParseFloat) takes any case.
+        { name: 'e', labels: {}, value: NaN },
+        { name: 'f', labels: {}, value: Infinity },
       ],
     });
   });
