@@ -1,3 +1,4 @@
+import { abortableSleep } from '../../src/core/clock.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -69,8 +70,7 @@ function vendorError(
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-const pause = (ms: number): Promise<void> =>
-  ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+const pause = (ms: number): Promise<void> => abortableSleep(ms);
 
 /** A POST under Stripe's idempotency rules: the key's first answer is saved and replayed. */
 interface IdempotentPost<Q, R extends { status: number; body: unknown }> {

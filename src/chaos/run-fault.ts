@@ -1,3 +1,4 @@
+import { abortableSleep } from '../core/clock.js';
 import type { FaultSpec } from './catalogue.js';
 import {
   wasNotInjected,
@@ -136,6 +137,8 @@ export interface LeftoverOptions {
   readonly driver?: ChaosDriver;
   readonly leftoverDrivers?: FaultRunOptions['leftoverDrivers'];
   readonly events?: FaultRunEvents;
+  /** Wall time for the leftovers' expiry; default Date.now. */
+  readonly now?: () => number;
 }
 
 /**
@@ -164,7 +167,7 @@ export async function revertLeftovers(
     } catch (error) {
       // Past its expiry the fault has ended where it lives (the proxy's TTL, Chaos Mesh's duration),
       // so a target that cannot be reached any more holds nothing to revert.
-      if (Date.parse(fault.expiresAt) + expiryGraceMs < Date.now()) {
+      if (Date.parse(fault.expiresAt) + expiryGraceMs < (options.now ?? Date.now)()) {
         reverted.push(fault);
         options.events?.leftoverReverted?.(fault);
       } else {
@@ -184,16 +187,3 @@ export async function revertLeftovers(
 
 /** Longer than the TTL grace the drivers add past a fault's duration. */
 const expiryGraceMs = 10_000;
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -1,3 +1,4 @@
+import { abortableSleep } from '../core/clock.js';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -106,7 +107,7 @@ async function lock(path: string): Promise<() => Promise<void>> {
       );
       if (age > 30_000) await rm(path, { force: true });
       else if (Date.now() > deadline) throw new Error(`${path}: locked by another shopsre process for 10 s`);
-      else await new Promise((resolve) => setTimeout(resolve, 25));
+      else await abortableSleep(25);
     }
   }
 }

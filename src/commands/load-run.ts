@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../core/rng.js';
+import { cryptoRandom, mintRunId } from '../core/run-id.js';
+import { evaluateLoadResults } from '../slo/evaluate/results-gate.js';
 import { lookup } from 'node:dns/promises';
 import { constants } from 'node:fs';
 import { access, readFile, writeFile } from 'node:fs/promises';
@@ -11,13 +13,11 @@ import { executorDurationMs } from '../loadgen/engine/run-executor.js';
 import { systemMonotonicClock } from '../loadgen/engine/system-clock.js';
 import type { LoadPlan } from '../loadgen/plan.js';
 import { parseLoadProfile } from '../loadgen/profile.js';
-import { parseLoadResults, type LoadResults } from '../loadgen/results.js';
+import type { LoadResults } from '../loadgen/results.js';
 import { runLoad, type RunEnd } from '../loadgen/run-load.js';
 import { checkTarget, type LookupAll } from '../loadgen/safety.js';
 import { renderLoadSummary } from '../loadgen/summary-table.js';
-import { evaluateSlos } from '../slo/evaluate/evaluate.js';
 import { defaultPolicy, requiringData, type BudgetPolicy } from '../slo/evaluate/policy.js';
-import { loadResultsSource } from '../slo/evaluate/results-source.js';
 import { renderTable } from '../slo/evaluate/table.js';
 import { loadSloFiles } from '../slo/load.js';
 import type { Slo } from '../slo/model.js';
@@ -65,8 +65,9 @@ export async function runLoadRun(
   if (options.out !== undefined) await checkWritable('--out', options.out, io.cwd);
   await checkTarget(plan.journey.target, options.allowTarget, deps.lookup ?? lookupAll);
 
-  const runNonce = randomBytes(4).toString('hex');
-  const runId = `run-${new Date(ctx.clock.now()).toISOString().replace(/[-:]|\.\d+/g, '')}-${runNonce}`;
+  const random = cryptoRandom();
+  const runNonce = randomHex(random, 8);
+  const runId = mintRunId('run', ctx.clock, random);
   // Logged before the live view mounts: ink redraws by erasing as many lines as it last drew, so a
   // line written under it by anyone else shifts the erase up and leaves its first line (the title)
   // on the screen twice.
@@ -109,7 +110,7 @@ export async function runLoadRun(
   }
   const policy = options.requireData ? requiringData(defaultPolicy) : defaultPolicy;
   const sloVerdict =
-    slos === undefined ? 'pass' : await gate(slos, policy, results, json, options.out, ctx, report);
+    slos === undefined ? 'pass' : await gate(slos, policy, results, options.out, ctx, report);
   return end.kind !== 'completed' || sloVerdict === 'fail' ? ExitCode.checkFailed : ExitCode.ok;
 }
 
@@ -128,21 +129,17 @@ function unreachable(results: LoadResults): boolean {
   return requests > 0 && errorsByKind.connection === requests;
 }
 
-/**
- * `--slo`: the same evaluation as `slo check --results`, on this run's document. It goes through the
- * results parser, so a document that breaks the contract fails here rather than in a later CI step.
- */
+/** `--slo`: the same evaluation as `slo check --results`, on this run's document in memory. */
 async function gate(
   slos: readonly Slo[],
   policy: BudgetPolicy,
   results: LoadResults,
-  json: string,
   out: string | undefined,
   ctx: CommandContext,
   report: { write(chunk: string): unknown },
 ): Promise<'pass' | 'fail'> {
-  const file = parseLoadResults(out ?? `results of ${results.run.id}`, json);
-  const evaluation = await evaluateSlos(slos, loadResultsSource(file, slos), {
+  const evaluation = await evaluateLoadResults(slos, results, {
+    name: out ?? `results of ${results.run.id}`,
     at: ctx.clock.now(),
     policy,
   });

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { statePathOf } from '../chaos/state-path.js';
-import type { Clock } from '../core/clock.js';
+import { abortableSleep, type Clock } from '../core/clock.js';
 import { EnvironmentError, InputError, UsageError, type Finding } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { packageFile } from '../core/package-files.js';
@@ -138,7 +138,7 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
     slos,
     runId,
     toolVersion: version,
-    clock: { now: () => clock.now(), sleep: sleep },
+    clock: { now: () => clock.now(), sleep: abortableSleep },
     signal: setup.signal,
     assessors,
     ...(setup.events ? { events: setup.events } : {}),
@@ -180,6 +180,7 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
         statePath,
         runId,
         logger,
+        clock,
       }),
     loadControl: (target) =>
       inProcessLoad({
@@ -316,17 +317,4 @@ function checkAlertNames(scenario: Scenario, slos: readonly Slo[]): void {
     }
   });
   if (findings.length > 0) throw new InputError(findings);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolveSleep) => {
-    if (ms <= 0 || signal?.aborted) return resolveSleep();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolveSleep();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,3 +1,4 @@
+import type { SleepingClock } from '../core/clock.js';
 import type { BusinessOutcome, ErrorKind } from './results.js';
 
 /**
@@ -78,12 +79,11 @@ export interface IterationContext {
  */
 export type IterationRunner = (ctx: IterationContext) => Promise<unknown>;
 
-/** Monotonic milliseconds, injected so the engine can run under a fake clock in tests. */
-export interface MonotonicClock {
-  now(): number;
-  /** Resolves after `ms`, or early when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+/**
+ * The engine's clock: core's sleeping clock read as monotonic milliseconds (`systemMonotonicClock`
+ * answers performance.now()), injected so the engine runs under a fake clock in tests.
+ */
+export type MonotonicClock = SleepingClock;
 
 /**
  * The reference store's API as the checkout journey uses it (the store issue builds to it):

@@ -223,3 +223,17 @@ export function parseLoadResults(file: string, text: string): LoadResultsFile {
   if (!parsed.success) throw new InputError(zodIssuesToFindings(located(), parsed.error.issues));
   return { file, results: parsed.data, locate: (path) => located().locate(path) };
 }
+
+/**
+ * A results document this process just produced, checked against the same contract as a file
+ * (so a document that breaks it fails here, not in a later CI step) without writing or re-reading
+ * it. It is rendered as text only if a finding must be located, which is rare.
+ */
+export function loadResultsInMemory(name: string, results: LoadResults): LoadResultsFile {
+  let yamlDoc: YamlDocument | undefined;
+  const located = (): YamlDocument =>
+    (yamlDoc ??= parseSingleYamlDocument(name, `${JSON.stringify(results, null, 2)}\n`, 'LoadResults'));
+  const parsed = loadResultsSchema.safeParse(results);
+  if (!parsed.success) throw new InputError(zodIssuesToFindings(located(), parsed.error.issues));
+  return { file: name, results: parsed.data, locate: (path) => located().locate(path) };
+}

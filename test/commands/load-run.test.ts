@@ -96,7 +96,7 @@ describe('shopsre load run against a loopback store', () => {
       /^SEGMENT\s+STEP\s+REQUESTS\s+ERRORS\s+OUT-OF-STOCK\s+DECLINED\s+PENDING\s+P50\s+P95\s+P99\s+RATE\/S\s+DROPPED\n/,
     );
     expect(stdout).toMatch(/\n\(all\)\s+\(all\)\s+\d+\s+0\s/);
-    expect(stderr).toMatch(/^info load run started run=run-20250601T100000Z-[0-9a-f]{8} /);
+    expect(stderr).toMatch(/^info load run started run=run-20250601t100000z-[0-9a-f]{6} /);
   });
 
   it('--json prints the document alone on stdout, tables on stderr', async () => {

@@ -1,3 +1,4 @@
+import { systemClock, type SleepingClock } from '../../core/clock.js';
 import { EnvironmentError } from '../../core/errors.js';
 import {} from './api-failure.js';
 import { firstLine } from '../../core/kube-context.js';
@@ -45,11 +46,7 @@ export interface ChaosCluster {
 }
 
 /** Time for the wait: read and slept on through this, so tests neither sleep nor freeze time. */
-export interface WaitClock {
-  now(): number;
-  /** Resolves after `ms`, or at once when the signal aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+export type WaitClock = SleepingClock;
 
 export interface InjectOptions {
   /** SIGINT, SIGTERM or a stop condition: the objects made so far are deleted and the wait ends. */
@@ -58,7 +55,7 @@ export interface InjectOptions {
   readonly waitTimeoutMs?: number;
   /** Between two reads of the objects' status. Default 1 s. */
   readonly pollMs?: number;
-  /** Default: `Date.now` and `setTimeout`. */
+  /** Default: the system clock. */
   readonly clock?: WaitClock;
 }
 
@@ -152,7 +149,7 @@ function isInjected(observed: ObservedChaos): boolean {
 }
 
 async function waitUntilInjected(refs: readonly ChaosRef[], cluster: ChaosCluster, options: InjectOptions) {
-  const clock = options.clock ?? systemWaitClock;
+  const clock = options.clock ?? systemClock;
   const timeoutMs = options.waitTimeoutMs ?? 60_000;
   const pollMs = options.pollMs ?? 1000;
   const deadline = clock.now() + timeoutMs;
@@ -213,18 +210,3 @@ async function undo(created: readonly ChaosRef[], cluster: ChaosCluster, error: 
     ? new EnvironmentError(`${error.message}; the objects made were deleted again`)
     : error;
 }
-
-const systemWaitClock: WaitClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted === true) return resolve();
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};

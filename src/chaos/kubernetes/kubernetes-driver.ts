@@ -1,3 +1,4 @@
+import { systemClock, type SleepingClock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { ChaosDriver, FaultHandle } from '../driver.js';
 import { injectOnKubernetes, revertOnKubernetes, type ChaosCluster } from './apply.js';
@@ -16,6 +17,8 @@ export interface KubernetesDriverOptions {
   readonly cluster?: ChaosCluster;
   readonly waitTimeoutMs?: number;
   readonly pollMs?: number;
+  /** Stamps `verifiedAt` and paces the wait; default the system clock. */
+  readonly clock?: SleepingClock;
 }
 
 /**
@@ -53,9 +56,13 @@ export function kubernetesDriver(options: KubernetesDriverOptions): ChaosDriver 
         signal,
         ...(options.waitTimeoutMs === undefined ? {} : { waitTimeoutMs: options.waitTimeoutMs }),
         ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
       });
       const names = created.map((ref) => `${ref.kind} ${ref.namespace}/${ref.name}`).join(', ');
-      return { verifiedAt: Date.now(), verification: `Chaos Mesh reports AllInjected for ${names}` };
+      return {
+        verifiedAt: (options.clock ?? systemClock).now(),
+        verification: `Chaos Mesh reports AllInjected for ${names}`,
+      };
     },
     async revert(handle) {
       const refs = refsOf(handle);

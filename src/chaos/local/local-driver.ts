@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../core/clock.js';
 import { EnvironmentError } from '../../core/errors.js';
 import type { FaultSpec, FaultTarget } from '../catalogue.js';
 import { markNotInjected, type ChaosDriver, type InjectionReport } from '../driver.js';
@@ -17,6 +18,8 @@ export interface LocalDriverOptions {
   readonly probeTimeoutMs?: number;
   /** Extra life of a toxic past the fault's duration, in case the injector is slow to revert; default 5000 ms. */
   readonly ttlGraceMs?: number;
+  /** Stamps `verifiedAt`; default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** What a catalogue fault becomes in the proxies: the toxics to add, and what a probe should see. */
@@ -99,7 +102,7 @@ export function localDriver(options: LocalDriverOptions): ChaosDriver {
     }
     if (!plan.expect) {
       return {
-        verifiedAt: Date.now(),
+        verifiedAt: (options.clock ?? systemClock).now(),
         verification: `${plan.proxy}: registered in the proxy (${plan.expectation})`,
       };
     }
@@ -113,7 +116,7 @@ export function localDriver(options: LocalDriverOptions): ChaosDriver {
       );
     }
     return {
-      verifiedAt: Date.now(),
+      verifiedAt: (options.clock ?? systemClock).now(),
       verification: `probe through ${plan.proxy}: ${describe(result)} (${plan.expectation})`,
     };
   }

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { ChaosDriver } from '../../chaos/driver.js';
 import { leftoverDrivers } from '../../chaos/leftover-drivers.js';
 import { localDriver } from '../../chaos/local/local-driver.js';
@@ -15,6 +16,8 @@ export interface LocalFaultControlOptions {
   readonly logger: Logger;
   /** A driver other than the local fault proxies' (tests). */
   readonly driver?: ChaosDriver;
+  /** Stamps injections, verifications, reverts and leftover expiry; default the system clock. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -23,7 +26,9 @@ export interface LocalFaultControlOptions {
  * killed game day's faults are found and reverted by the next game day or `chaos revert`.
  */
 export function localFaultControl(options: LocalFaultControlOptions): FaultControl {
-  const driver = options.driver ?? localDriver({ controlUrl: options.controlUrl });
+  const clock = options.clock ?? systemClock;
+  const now = (): number => clock.now();
+  const driver = options.driver ?? localDriver({ controlUrl: options.controlUrl, clock });
   const drivers = leftoverDrivers(options.logger);
   const injected = new Map<string, ActiveFault>();
   return {
@@ -33,6 +38,7 @@ export function localFaultControl(options: LocalFaultControlOptions): FaultContr
         all: false,
         driver,
         leftoverDrivers: drivers,
+        now,
       });
       for (const { fault, error } of failed) {
         options.logger.warn(`could not revert the leftover ${fault.fault} of run ${fault.runId}: ${error}`);
@@ -49,6 +55,7 @@ export function localFaultControl(options: LocalFaultControlOptions): FaultContr
         signal,
         hold: false,
         leftoverDrivers: drivers,
+        now,
       });
       injected.set(id, run.fault);
       return { verifiedAtMs: run.report.verifiedAt, verification: run.report.verification };
@@ -56,7 +63,7 @@ export function localFaultControl(options: LocalFaultControlOptions): FaultContr
     async revert(id) {
       const fault = injected.get(id);
       if (!fault) return;
-      await endFault({ driver, statePath: options.statePath }, fault);
+      await endFault({ driver, statePath: options.statePath, now }, fault);
       injected.delete(id);
     },
     async stillActive() {

@@ -1,3 +1,4 @@
+import { abortableSleep } from '../../core/clock.js';
 import type { MonotonicClock } from '../plan.js';
 
 /**
@@ -10,21 +11,5 @@ import type { MonotonicClock } from '../plan.js';
  */
 export const systemMonotonicClock: MonotonicClock = {
   now: () => performance.now(),
-  sleep(ms, signal) {
-    return new Promise((resolve) => {
-      if (ms <= 0 || signal?.aborted === true) {
-        resolve();
-        return;
-      }
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  },
+  sleep: abortableSleep,
 };
