@@ -143,24 +143,19 @@ export async function runRunbook(
       cwd: io.cwd,
       now: () => ctx.clock.now(),
     };
-    const [{ render }, { createElement }, { RunbookRunner }] = await Promise.all([
-      import('ink'),
-      import('react'),
-      import('../ui/runbook-runner.js'),
-    ]);
+    const { runRunbookRunner } = await import('../ui/runbook-runner.js');
     let result: { records: readonly StepRecord[]; stopped: boolean } = { records: [], stopped: false };
-    const instance = render(
-      createElement(RunbookRunner, {
+    await runRunbookRunner(
+      {
         runbook,
         values,
         execute: (step, signal) => runStep(runbook.name, step, values, session, signal),
         skip: (step, reason) => skippedStep(runbook.name, step, values, ctx.clock.now(), reason),
         onRecord: record,
         onDone: (done) => (result = done),
-      }),
-      { stdout: io.stdout as NodeJS.WriteStream, stdin, exitOnCtrlC: false, patchConsole: false },
+      },
+      { stdout: io.stdout as NodeJS.WriteStream, stdin: stdin },
     );
-    await instance.waitUntilExit();
     await writes;
     return verdict(result.records, result.stopped, undefined);
   } finally {

@@ -1,4 +1,4 @@
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, render, Text, useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { Runbook, RunbookStep } from '../runbook/model.js';
 import { fillPlaceholders, type PlaceholderValues } from '../runbook/placeholders.js';
@@ -229,4 +229,22 @@ function Summary({
       </Text>
     </Box>
   );
+}
+
+/**
+ * Mounts the runner on a terminal and resolves when the engineer is done. JSX lives here, not in the
+ * command: a bundled `import('react')` exposes only a default export, so the command never builds
+ * elements itself.
+ */
+export async function runRunbookRunner(
+  props: RunbookRunnerProps,
+  terminal: { readonly stdout: NodeJS.WriteStream; readonly stdin: NodeJS.ReadStream },
+): Promise<void> {
+  const instance = render(<RunbookRunner {...props} />, {
+    stdout: terminal.stdout,
+    stdin: terminal.stdin,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  await instance.waitUntilExit();
 }
