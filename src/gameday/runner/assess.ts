@@ -182,7 +182,10 @@ function withDetection(
     firstSample === undefined
       ? undefined
       : facts.observed.requests?.(alert.segment, firstSample, faultStartMs);
-  const measured = errorRatio === undefined ? undefined : Math.min(1, Math.max(0, errorRatio));
+  // The servers' view measures the checkout route's 5xx ratio: the error ratio of a checkout
+  // availability SLI, and of nothing else. Other SLIs get no bound rather than a wrong one.
+  const measurable = slo !== undefined && measuresCheckoutAvailability(slo);
+  const measured = errorRatio === undefined || !measurable ? undefined : Math.min(1, Math.max(0, errorRatio));
   const bound =
     measured === undefined
       ? undefined
@@ -205,8 +208,9 @@ function withDetection(
     faultStartMs,
     measuredErrorRatio: measured ?? 0,
     ...(bound ?? {
-      boundNote:
-        measured === undefined
+      boundNote: !measurable
+        ? "no bound: the servers' view measures the checkout availability SLI's error ratio, not this SLI's"
+        : measured === undefined
           ? 'no checkouts measured while the fault was on'
           : 'no detection bound computed',
     }),
@@ -214,6 +218,15 @@ function withDetection(
     ...(alreadyFiring ? { alreadyFiring } : {}),
   };
   return { ...alert, detection };
+}
+
+/** An SLI counting the checkout route's 5xx answers among all its answers: what the servers' view measures. */
+function measuresCheckoutAvailability(slo: Slo): boolean {
+  return (
+    slo.sli.kind === 'events' &&
+    slo.sli.errorQuery.includes('route="/api/checkout"') &&
+    slo.sli.errorQuery.includes('status_class="5xx"')
+  );
 }
 
 function fastestRate(...rates: readonly (number | undefined)[]): number | undefined {
