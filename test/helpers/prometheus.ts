@@ -1,30 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { findExecutable } from '../../src/core/executables.js';
 
 /** Where the Debian `prometheus` package put its binaries, or why they cannot be used. */
 export type PrometheusAvailability =
   | { readonly available: true; readonly prometheus: string; readonly promtool: string }
   | { readonly available: false; readonly reason: string };
 
-function onPath(binary: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter).concat('/usr/bin')) {
-    const candidate = join(dir, binary);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
-}
-
 export function prometheusAvailability(): PrometheusAvailability {
-  const prometheus = onPath('prometheus');
-  const promtool = onPath('promtool');
+  const prometheus = findExecutable('prometheus');
+  const promtool = findExecutable('promtool');
   if (prometheus && promtool) return { available: true, prometheus, promtool };
   const missing = [prometheus ? undefined : 'prometheus', promtool ? undefined : 'promtool'].filter(Boolean);
   return {

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError } from '../../core/errors.js';
+import { findExecutable } from '../../core/executables.js';
 import { prometheusConfig } from './prometheus-config.js';
 import type { Fetch } from './prometheus-api.js';
 
@@ -74,17 +74,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
 }
 
 function findPrometheus(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin'];
-  for (const dir of dirs) {
-    const candidate = join(dir, 'prometheus');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
+  return findExecutable('prometheus');
 }
 
 export async function freeLoopbackPort(): Promise<number> {

@@ -1,3 +1,4 @@
+import type { CheckoutLedgerSegment } from '../../../reference-store/src/verify/checkout-ledger.js';
 import type { PlannedFault } from '../scenario/scenario.js';
 import type { BurnSeries, JournalAlert, TimelineEvent, ViewSeries, Impact } from '../journal.js';
 
@@ -33,18 +34,8 @@ export interface RunningTarget {
   stop(): Promise<void>;
 }
 
-export interface LedgerSegment {
-  readonly segment: string;
-  /** Orders created in the span (checkouts that reached the store's database). */
-  readonly orders: number;
-  /** Orders that ended failed for a reason that is the store's (payment unavailable), not a decline. */
-  readonly failed: number;
-  readonly declined: number;
-  /** Still pending or unknown at the end. */
-  readonly pending: number;
-  readonly failedValueMinor: number;
-  readonly currency: string;
-}
+/** Checkouts per segment in a span, from the store's own books (orders and abandoned checkouts). */
+export type LedgerSegment = CheckoutLedgerSegment;
 
 export interface InjectedFault {
   readonly verifiedAtMs: number;
