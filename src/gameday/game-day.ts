@@ -88,7 +88,8 @@ const assessors: Assessors = {
       },
       { timeScale },
     );
-    // Two rule evaluations and one scrape: when the built-in evaluator and Prometheus may differ.
+    // Later than the bound by up to two evaluations and a scrape is on time: the scrape that carries
+    // the first errors, and the evaluation ticks on either side of it.
     return { toleranceMs: 3000, ...bound };
   },
   actionItems: (journal) => deriveActionItems(journal),

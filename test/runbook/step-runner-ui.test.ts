@@ -4,6 +4,14 @@ import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+
+// ink decides when it is imported whether it runs in CI, and there it draws only the last frame (on
+// unmount), so lastFrame() would stay empty while the runner waits for keys. This test is about a
+// terminal, wherever it runs: hoisted above the imports, before ink reads the environment.
+vi.hoisted(() => {
+  process.env.CI = 'false';
+  delete process.env.CONTINUOUS_INTEGRATION;
+});
 import type { Runbook } from '../../src/runbook/model.js';
 import { parseRunbook } from '../../src/runbook/parse-runbook.js';
 import { runStep, skippedStep } from '../../src/runbook/run-step.js';
