@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { findExecutable } from '../../src/core/executables.js';
@@ -16,6 +16,22 @@ export function prometheusAvailability(): PrometheusAvailability {
   return {
     available: false,
     reason: `${missing.join(' and ')} not found: install the Debian "prometheus" package (scripts/install-system-deps.sh)`,
+  };
+}
+
+/** `promtool ARGS` in `cwd` (stdin from `input`), with everything it printed: for expect messages. */
+export function runPromtool(
+  args: readonly string[],
+  options: { readonly cwd?: string; readonly input?: string } = {},
+): { status: number | null; output: string } {
+  const result = spawnSync(findExecutable('promtool') ?? 'promtool', args, {
+    ...options,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return {
+    status: result.status,
+    output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`,
   };
 }
 

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithPrometheus } from '../helpers/describe-with-prometheus.js';
 import { createBuiltinEvaluator } from '../../src/gameday/alerts/builtin-evaluator.js';
 import { earliestFiring } from '../../src/gameday/alerts/earliest-firing.js';
 import type { JournalAlert } from '../../src/gameday/journal.js';
@@ -27,8 +27,6 @@ import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-se
  * alerts (and nothing else) within two evaluation intervals plus one scrape interval of each other,
  * and no earlier than the earliestFiring bound. In CI a missing prometheus fails the suite.
  */
-const prometheusFound = spawnSync('prometheus', ['--version'], { encoding: 'utf8' }).status === 0;
-const inCi = process.env.CI === 'true';
 
 const second = 1000;
 const ratePerSegment = 20;
@@ -87,21 +85,6 @@ function storeLikeMetrics(startMs: number, step: { atMs: number | undefined }) {
     }
   };
   return { registry, update };
-}
-
-function describeWithPrometheus(name: string, suite: () => void): void {
-  if (!prometheusFound && inCi) {
-    describe(name, () => {
-      it('prometheus is installed (required in CI: scripts/install-system-deps.sh)', () => {
-        throw new Error('prometheus not found on the PATH: install the Debian "prometheus" package');
-      });
-    });
-    return;
-  }
-  describe.skipIf(!prometheusFound)(
-    prometheusFound ? name : `${name} (skipped: prometheus not found)`,
-    suite,
-  );
 }
 
 describeWithPrometheus('a game day against a real Prometheus', () => {

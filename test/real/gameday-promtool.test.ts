@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithPrometheus } from '../helpers/describe-with-prometheus.js';
+import { runPromtool } from '../helpers/prometheus.js';
 import { createBuiltinEvaluator } from '../../src/gameday/alerts/builtin-evaluator.js';
 import type { AlertState, JournalAlert } from '../../src/gameday/journal.js';
 import { formatDuration } from '../../src/core/duration.js';
@@ -28,19 +29,13 @@ import { checkoutSlos } from '../gameday/alerts/game-day-slos.js';
  * scrapes and to promtool as input series, with the generated, time-scaled rules and
  * `evaluation_interval: 1s`. Every state change the evaluator saw (pending, firing, resolved) is
  * asserted on promtool's `ALERTS` at that second and at the second before. Without promtool these
- * tests skip locally and fail in CI.
+ * tests fail (test/helpers/describe-with-prometheus.ts).
  */
-const promtoolFound = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
-const inCi = process.env.CI === 'true';
 const second = 1000;
 let workdir = '';
 
 function promtool(...args: string[]): { status: number | null; output: string } {
-  const result = spawnSync('promtool', args, { cwd: workdir, encoding: 'utf8', timeout: 120_000 });
-  return {
-    status: result.status,
-    output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`,
-  };
+  return runPromtool(args, { cwd: workdir });
 }
 
 function writeRules(name: string, slos: readonly Slo[]): string {
@@ -82,15 +77,11 @@ function checkpoints(alert: JournalAlert): { atMs: number; state: AlertState }[]
   return points;
 }
 
-describe.skipIf(!promtoolFound && !inCi)('the built-in alert evaluator against promtool', () => {
+describeWithPrometheus('the built-in alert evaluator against promtool', () => {
   beforeAll(() => {
     workdir = mkdtempSync(join(tmpdir(), 'shopsre-gameday-promtool-'));
   });
   afterAll(() => rmSync(workdir, { recursive: true, force: true }));
-
-  it('promtool is on the PATH (required in CI: install the Debian prometheus package)', () => {
-    expect(promtoolFound).toBe(true);
-  });
 
   it("rules generated from the reference store's SLOs at timeScale 60 pass promtool check rules", async () => {
     const file = fileURLToPath(new URL('../../reference-store/slos.yaml', import.meta.url));

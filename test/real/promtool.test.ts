@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeWithPrometheus } from '../helpers/describe-with-prometheus.js';
+import { runPromtool } from '../helpers/prometheus.js';
 import { parse } from 'yaml';
 import { runSloGenerate, type SloGenerateOptions } from '../../src/commands/slo-generate.js';
 import { fixedClock } from '../../src/core/clock.js';
@@ -25,19 +26,13 @@ import {
 /**
  * Every generated rule file passes `promtool check rules`, and every generated test file passes
  * `promtool test rules` (Prometheus 2.42 from the Debian `prometheus` package). Without promtool
- * these tests skip locally but fail in CI.
+ * they fail (test/helpers/describe-with-prometheus.ts).
  */
-const promtoolFound = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
-const inCi = process.env.CI === 'true';
 const day = 86_400_000;
 let workdir = '';
 
 function promtool(...args: string[]): { status: number | null; output: string } {
-  const result = spawnSync('promtool', args, { cwd: workdir, encoding: 'utf8', timeout: 120_000 });
-  return {
-    status: result.status,
-    output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`,
-  };
+  return runPromtool(args, { cwd: workdir });
 }
 
 function expectPromtool(...args: string[]): void {
@@ -56,16 +51,12 @@ function checkAndTest(name: string, slos: readonly Slo[], compat?: 'sloth'): voi
   expectPromtool('test', 'rules', `${name}.test.yaml`);
 }
 
-describe.skipIf(!promtoolFound && !inCi)('promtool accepts the generated rules and their tests', () => {
+describeWithPrometheus('promtool accepts the generated rules and their tests', () => {
   // Created here, not at import, so a skipped run leaves nothing behind.
   beforeAll(() => {
     workdir = mkdtempSync(join(tmpdir(), 'shopsre-promtool-'));
   });
   afterAll(() => rmSync(workdir, { recursive: true, force: true }));
-
-  it('promtool is on the PATH (required in CI: install the Debian prometheus package)', () => {
-    expect(promtoolFound).toBe(true);
-  });
 
   describe('Sloth-compatible output of the Sloth reference specs', () => {
     it('in-base.yaml, 30d', () =>

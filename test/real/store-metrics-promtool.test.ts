@@ -1,16 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithPrometheus } from '../helpers/describe-with-prometheus.js';
+import { runPromtool } from '../helpers/prometheus.js';
 import { startTestStore, type TestStore } from '../reference-store/support/test-store.js';
 
 /**
  * The store's `/metrics`, served live by the embedded store after some traffic, passes
  * `promtool check metrics` (Prometheus' own exposition lint: naming, units, suffixes). Without
- * promtool this skips locally but fails in CI, as test/real/promtool.test.ts does.
+ * promtool it fails (test/helpers/describe-with-prometheus.ts).
  */
-const promtoolFound = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
-const inCi = process.env.CI === 'true';
 
-describe.skipIf(!promtoolFound && !inCi)("promtool accepts the store's /metrics", () => {
+describeWithPrometheus("promtool accepts the store's /metrics", () => {
   let store: TestStore;
   beforeAll(async () => {
     store = await startTestStore();
@@ -27,13 +26,8 @@ describe.skipIf(!promtoolFound && !inCi)("promtool accepts the store's /metrics"
     const response = await fetch(`${store.url}/metrics`);
     expect(response.status).toBe(200);
     const exposition = await response.text();
-    const result = spawnSync('promtool', ['check', 'metrics'], {
-      input: exposition,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`;
-    expect(output).toBe('');
+    const result = runPromtool(['check', 'metrics'], { input: exposition });
+    expect(result.output).toBe('');
     expect(result.status).toBe(0);
     // The totals promtool flags are gone; their by-type gauges stay (their sum is the total).
     expect(exposition).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
