@@ -8,11 +8,8 @@ import { systemClock } from '../../src/core/clock.js';
 import { UsageError } from '../../src/core/errors.js';
 import { bufferWriter } from '../../src/core/io.js';
 import { createLogger } from '../../src/core/logger.js';
-import {
-  adminTokenFor,
-  adminTokenOption,
-  isLoopbackHost,
-} from '../../reference-store/src/http/admin-access.js';
+import { isLoopbackHost } from '../../src/core/loopback.js';
+import { adminTokenFor, adminTokenOption } from '../../reference-store/src/http/admin-access.js';
 import { startStore, type RunningStore } from '../../reference-store/src/store.js';
 import { verifyThroughStore } from '../../reference-store/src/verify/store-client.js';
 import { startTestStore, type TestStore } from './support/test-store.js';

@@ -1,5 +1,6 @@
 import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
+import { isLoopbackHost } from '../../core/loopback.js';
 
 /**
  * The configuration of the Prometheus a game day starts: one scrape job for the store's metrics
@@ -68,10 +69,4 @@ function loopbackTarget(metricsUrl: string): ScrapeTarget {
   const params: Record<string, string[]> = {};
   for (const [key, value] of url.searchParams) params[key] = [...(params[key] ?? []), value];
   return { scheme, hostPort: `${url.hostname}:${port}`, path: url.pathname, params };
-}
-
-function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-  );
 }

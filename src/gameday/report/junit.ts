@@ -1,4 +1,5 @@
 import type { Journal } from '../journal.js';
+import { attr, xml } from '../../core/xml-escape.js';
 
 /**
  * junit.xml for CI test reporters: one testsuite each for the expectations, the steady-state checks
@@ -82,19 +83,4 @@ export function renderJunit(journal: Journal): string {
   }
   lines.push('</testsuites>');
   return `${lines.join('\n')}\n`;
-}
-
-/** Escapes text for XML content, dropping characters XML 1.0 cannot hold at all. */
-function xml(text: string): string {
-  return text
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-}
-
-/** Attribute values: parsers turn a raw newline or tab into a space, so they are written as references. */
-function attr(text: string): string {
-  return xml(text).replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 }

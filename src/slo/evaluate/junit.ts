@@ -1,3 +1,4 @@
+import { attr, xml } from '../../core/xml-escape.js';
 import type { Evaluation, SloResult } from './evaluate.js';
 import {
   budgetCell,
@@ -73,19 +74,4 @@ function testcase(result: SloResult, evaluation: Evaluation): string[] {
       : summary;
   out.push(`      <system-out>${xml(systemOut)}</system-out>`, '    </testcase>');
   return out;
-}
-
-/** Escapes text for XML content, dropping characters XML 1.0 cannot hold at all. */
-function xml(text: string): string {
-  return text
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-}
-
-/** Attribute values: parsers turn a raw newline or tab into a space, so they are written as references. */
-function attr(text: string): string {
-  return xml(text).replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 }

@@ -22,9 +22,7 @@ export function formatEndpoint({ host, port }: Endpoint): string {
 }
 
 /** Faults stay on this machine (DESIGN.md, Safety): proxies and the control API bind loopback only. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-}
+export { isLoopbackHost as isLoopback } from '../../../core/loopback.js';
 
 /** Listens and answers the bound address; a port in use or forbidden is a 409 naming it. */
 export async function listenOn(server: Server, endpoint: Endpoint): Promise<Endpoint> {
