@@ -32,8 +32,11 @@ function kubernetesLeftover(handle: FaultHandle, logger: Logger): ChaosDriver {
  */
 export function leftoverDrivers(logger: Logger): Record<DriverTarget, (handle: FaultHandle) => ChaosDriver> {
   return {
-    local: (handle) =>
-      localDriver({ controlUrl: handle.kind === 'local' ? handle.controlUrl : defaultProxyUrl }),
+    local: (handle) => {
+      const controlUrl = handle.kind === 'local' ? handle.controlUrl : defaultProxyUrl;
+      // The host it was injected through was allowed then; taking the fault back goes there too.
+      return localDriver({ controlUrl, allowHosts: [new URL(controlUrl).hostname] });
+    },
     kubernetes: (handle) => kubernetesLeftover(handle, logger),
   };
 }

@@ -1,3 +1,4 @@
+import { collect } from './options.js';
 import type { RegisterGroup } from './types.js';
 
 /** `gameday run | list | validate | init | report`: flags in, a lazily imported handler chosen. */
@@ -8,7 +9,7 @@ export const registerGameDayCommands: RegisterGroup = (program, select) => {
 
   gameday
     .command('run')
-    .description('run a game day end to end against the embedded store and write its postmortem')
+    .description('run a game day end to end (the embedded store, or your own) and write its postmortem')
     .argument('<scenario>', 'a ready scenario by name (shopsre gameday list) or a scenario file')
     .option(
       '--out <dir>',
@@ -18,8 +19,19 @@ export const registerGameDayCommands: RegisterGroup = (program, select) => {
     .option('--junit <file>', 'also write the JUnit XML here (one test case per expectation and check)')
     .option('--seed <n>', "override the scenario's seed")
     .option('--time-scale <n>', "override the scenario's time scale (60: the 1 h alert window runs as 1 min)")
+    .option(
+      '--prometheus <url>',
+      'use a Prometheus you run, which scrapes your target and runs this game day’s rules (a target of your own only)',
+    )
     .option('--no-prometheus', 'do not start a real Prometheus even when it is installed')
     .option('--with-prometheus', 'require a real Prometheus (exit 3 when the binary is missing)')
+    .option(
+      '--allow-target <host>',
+      'let a target of your own be on this host beyond loopback (repeatable), as load run does',
+      collect,
+      [],
+    )
+    .option('--drill', "when an alert fires, run its runbook's read-only steps into the timeline")
     .option('--state <file>', 'chaos state file, shared with shopsre chaos (default .shopsre/state.json)')
     .option(
       '--keep-database',
@@ -40,6 +52,7 @@ export const registerGameDayCommands: RegisterGroup = (program, select) => {
         '  shopsre gameday run vendor-outage',
         '  shopsre gameday run both-vendors-down --out gd --junit gd.xml',
         '  shopsre gameday run ./my-scenario.yaml --with-prometheus',
+        '  shopsre gameday run ./my-stack.yaml --prometheus http://127.0.0.1:9090   # target: { storeUrl, metricsUrl, chaosUrl }',
       ].join('\n'),
     )
     .action(
@@ -51,8 +64,9 @@ export const registerGameDayCommands: RegisterGroup = (program, select) => {
           junit?: string;
           seed?: string;
           timeScale?: string;
-          prometheus: boolean;
+          prometheus: string | boolean | undefined;
           withPrometheus?: boolean;
+          allowTarget: string[];
           state?: string;
           keepDatabase?: boolean;
           drill?: boolean;
@@ -64,8 +78,11 @@ export const registerGameDayCommands: RegisterGroup = (program, select) => {
             {
               scenario,
               json: Boolean(opts.json),
-              prometheus: opts.prometheus,
+              // --prometheus URL and --no-prometheus share a key: a string, false, or absent.
+              prometheus: opts.prometheus !== false,
+              ...(typeof opts.prometheus === 'string' ? { prometheusUrl: opts.prometheus } : {}),
               withPrometheus: Boolean(opts.withPrometheus),
+              allowTarget: opts.allowTarget,
               ...(opts.out === undefined ? {} : { out: opts.out }),
               ...(opts.junit === undefined ? {} : { junit: opts.junit }),
               ...(opts.seed === undefined ? {} : { seed: opts.seed }),

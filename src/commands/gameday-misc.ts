@@ -119,7 +119,11 @@ roles:
   scribe: a colleague's name
   observers: []
 seed: 1                  # same seed, same shoppers and the same random fault schedule
-# timeScale: 60          # alert windows divided by this on the embedded store (1 h runs as 1 min)
+# target:                # default: the embedded store stack, started by the run; or your own:
+#   storeUrl: http://127.0.0.1:8080
+#   metricsUrl: http://127.0.0.1:8080/metrics
+#   chaosUrl: http://127.0.0.1:8474      # fault proxies: store serve's, or shopsre chaos proxy
+# timeScale: 60          # alert windows divided by this (default 60 embedded, 1 on your own stack)
 load:
   preset: steady         # steady | flash-sale | spike
   rate: 20               # checkout journeys started per second

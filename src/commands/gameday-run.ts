@@ -1,6 +1,7 @@
 import { copyFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { ExitCode } from '../core/errors.js';
+import { UsageError, type ExitCode } from '../core/errors.js';
+import type { GameDaySetup } from '../gameday/game-day.js';
 import { resolveScenario } from '../gameday/scenario/catalog.js';
 import type { LiveStatus, RunnerEvents } from '../gameday/runner/ports.js';
 import type { ShopsreInvocation } from '../runbook/shopsre-shim.js';
@@ -21,6 +22,10 @@ export interface GameDayRunOptions {
   /** commander's --no-prometheus / --with-prometheus. */
   readonly prometheus: boolean;
   readonly withPrometheus: boolean;
+  /** `--prometheus URL`: one the user runs, which scrapes the target and runs this game day's rules. */
+  readonly prometheusUrl?: string;
+  /** Hosts beyond loopback the target may be on. */
+  readonly allowTarget?: readonly string[];
   readonly state?: string;
   readonly keepDatabase?: boolean;
   readonly drill?: boolean;
@@ -68,7 +73,8 @@ export async function runGameDayCommand(
       clock: ctx.clock,
       signal: stop.signal,
       logger,
-      prometheus: options.withPrometheus ? 'required' : options.prometheus ? 'auto' : 'off',
+      prometheus: prometheusChoice(options),
+      allowTarget: options.allowTarget ?? [],
       ...(options.out === undefined ? {} : { outDir: options.out }),
       ...(options.state === undefined ? {} : { statePath: options.state }),
       ...(options.keepDatabase ? { keepDatabase: true } : {}),
@@ -106,6 +112,27 @@ export async function runGameDayCommand(
   } finally {
     stop.dispose();
   }
+}
+
+function prometheusChoice(options: GameDayRunOptions): GameDaySetup['prometheus'] {
+  if (options.prometheusUrl !== undefined) {
+    if (options.withPrometheus || !options.prometheus) {
+      throw new UsageError('--prometheus URL cannot be combined with --with-prometheus or --no-prometheus');
+    }
+    let url: URL;
+    try {
+      url = new URL(options.prometheusUrl);
+    } catch {
+      throw new UsageError(
+        `--prometheus: "${options.prometheusUrl}" is not a URL (e.g. http://127.0.0.1:9090)`,
+      );
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new UsageError(`--prometheus: "${options.prometheusUrl}" must be http or https`);
+    }
+    return { url: url.href.replace(/\/$/, '') };
+  }
+  return options.withPrometheus ? 'required' : options.prometheus ? 'auto' : 'off';
 }
 
 /** One line per timeline event and a status line every 5 s, on stderr (stdout keeps the result). */

@@ -1,7 +1,6 @@
 import { randomHex } from '../core/rng.js';
 import { cryptoRandom, mintRunId } from '../core/run-id.js';
 import { evaluateLoadResults } from '../slo/evaluate/results-gate.js';
-import { lookup } from 'node:dns/promises';
 import { constants } from 'node:fs';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
@@ -15,7 +14,7 @@ import type { LoadPlan } from '../loadgen/plan.js';
 import { parseLoadProfile } from '../loadgen/profile.js';
 import type { LoadResults } from '../loadgen/results.js';
 import { runLoad, type RunEnd } from '../loadgen/run-load.js';
-import { checkTarget, type LookupAll } from '../loadgen/safety.js';
+import { checkTarget, lookupAll, type LookupAll } from '../loadgen/safety.js';
 import { renderLoadSummary } from '../loadgen/summary-table.js';
 import { defaultPolicy, requiringData, type BudgetPolicy } from '../slo/evaluate/policy.js';
 import { renderTable } from '../slo/evaluate/table.js';
@@ -172,8 +171,6 @@ function terminalOf(stream: Writer): NodeJS.WriteStream | undefined {
 }
 
 const noProgress = { elapsedMs: 0, rps: 0, requests: 0, errors: 0, dropped: 0, segments: [] } as const;
-
-const lookupAll: LookupAll = (hostname) => lookup(hostname, { all: true });
 
 async function readInput(flag: string, path: string, cwd: string): Promise<string> {
   try {

@@ -15,6 +15,10 @@ import { scaleSlos } from '../slo/time-scale.js';
 import { version } from '../version.js';
 import { localFaultControl } from './adapters/chaos-control.js';
 import { startEmbeddedTarget } from './adapters/embedded-target.js';
+import { checkExternalTarget } from './adapters/external-target.js';
+import { checkExistingPrometheus } from './prometheus/existing-prometheus.js';
+import { adminTokenOption } from '../../reference-store/src/http/admin-access.js';
+import { checkTarget, lookupAll, type LookupAll } from '../loadgen/safety.js';
 import { gameDayLoadPlan, inProcessLoad } from './adapters/load-control.js';
 import { metricsObserver, type PrometheusReader } from './adapters/metrics-observer.js';
 import { earliestFiring } from './alerts/earliest-firing.js';
@@ -44,8 +48,15 @@ export interface GameDaySetup {
   readonly logger: Logger;
   /** Where the journal and report go; default `gamedays/<UTC time>-<scenario>/` under cwd. */
   readonly outDir?: string;
-  /** `auto`: a real Prometheus when the binary is installed; `required`: exit 3 without one; `off`. */
-  readonly prometheus: 'auto' | 'required' | 'off';
+  /**
+   * `auto`: start a real Prometheus when the binary is installed; `required`: exit 3 without one;
+   * `off`; `{ url }`: one the user runs, which already scrapes the target and runs these rules.
+   */
+  readonly prometheus: 'auto' | 'required' | 'off' | { readonly url: string };
+  /** Hosts beyond loopback the target may be on (`--allow-target`, repeatable). */
+  readonly allowTarget?: readonly string[];
+  /** Name resolution for the loopback check; default the system resolver. */
+  readonly lookup?: LookupAll;
   /** Keep the embedded database in `<out>/database` after the run, to read the store's books. */
   readonly keepDatabase?: boolean;
   /** The chaos state file; default `.shopsre/state.json` under cwd. */
@@ -69,8 +80,15 @@ export interface GameDayOutcome {
   readonly reportCpuMicros?: number;
 }
 
+/** Scrape and rule evaluation intervals of an alert's source: 1 s in process and in our Prometheus. */
+interface Intervals {
+  readonly evaluationIntervalMs: number;
+  readonly scrapeIntervalMs: number;
+}
+const everySecond: Intervals = { evaluationIntervalMs: 1000, scrapeIntervalMs: 1000 };
+
 /** Every figure in the journal is measured; these are the checks that make it judge a run. */
-const assessors: Assessors = {
+const assessorsFor = (prometheusIntervals: Intervals): Assessors => ({
   detection({ alert, slo, fault, errorRatio, timeScale, trafficSinceMs, eventsPerSecond }) {
     const tier = slo?.alerting.tiers.find((t) => t.name === alert.tier);
     if (!slo || !tier || fault.injectedAtMs === undefined) return undefined;
@@ -90,10 +108,12 @@ const assessors: Assessors = {
     );
     // Later than the bound by up to two evaluations and a scrape is on time: the scrape that carries
     // the first errors, and the evaluation ticks on either side of it.
-    return { toleranceMs: 3000, ...bound };
+    const { evaluationIntervalMs, scrapeIntervalMs } =
+      alert.source === 'prometheus' ? prometheusIntervals : everySecond;
+    return { toleranceMs: 2 * evaluationIntervalMs + scrapeIntervalMs, ...bound };
   },
   actionItems: (journal) => deriveActionItems(journal),
-};
+});
 
 /**
  * One game day from a loaded scenario: reads its SLOs, starts the embedded store (and a real
@@ -102,10 +122,21 @@ const assessors: Assessors = {
  */
 export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> {
   const { scenario, clock, logger } = setup;
-  if (scenario.target.kind !== 'embedded') {
-    throw new UsageError(
-      `${scenario.file}: a target of your own (storeUrl) is not supported by this release's runner yet; use the embedded store (omit target)`,
-    );
+  const allowHosts = setup.allowTarget ?? [];
+  const existing = typeof setup.prometheus === 'object' ? setup.prometheus : undefined;
+  if (scenario.target.kind === 'embedded') {
+    if (existing) {
+      throw new UsageError(
+        '--prometheus URL is for a target of your own, which that Prometheus scrapes; the embedded store listens on ports of this run only (omit --prometheus: a Prometheus is started for it when installed)',
+      );
+    }
+  } else {
+    if (setup.keepDatabase)
+      throw new UsageError('--keep-database is for the embedded store; yours keeps its own');
+    // The same rule as `load run`: load and faults go to this machine unless the operator names the host.
+    const { storeUrl, metricsUrl, chaosUrl } = scenario.target;
+    for (const url of [storeUrl, metricsUrl, ...(chaosUrl ? [chaosUrl] : [])])
+      await checkTarget(url, allowHosts, setup.lookup ?? lookupAll);
   }
   const sloPath =
     scenario.slos === undefined
@@ -134,6 +165,22 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
   const runbooks = await loadRunbooks(packageFile('runbooks'));
   let observerCpu: (() => number) | undefined;
 
+  let prometheusIntervals = everySecond;
+  if (existing) {
+    // Checked before anything starts: a Prometheus that runs other rules cannot be compared.
+    const target = scenario.target.kind === 'external' ? scenario.target : undefined;
+    prometheusIntervals = await checkExistingPrometheus(
+      { url: existing.url, fetch: (url, init) => fetch(url, init) },
+      {
+        metricsUrl: target?.metricsUrl ?? '',
+        scaledSlos: scaled,
+        timeScale: scenario.timeScale,
+        rulesFile,
+      },
+    );
+  }
+  const target = scenario.target;
+
   const journal = await runGameDay({
     scenario,
     slos,
@@ -141,7 +188,7 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
     toolVersion: version,
     clock: { now: () => clock.now(), sleep: abortableSleep },
     signal: setup.signal,
-    assessors,
+    assessors: assessorsFor(prometheusIntervals),
     ...(setup.events ? { events: setup.events } : {}),
     onAlertFiring: runbookHook(setup, scenario, runbooks, outDir, () => ({
       storeUrl,
@@ -149,44 +196,56 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
       sloPath,
     })),
     startTarget: () =>
-      startEmbeddedTarget({
-        seed: scenario.target.kind === 'embedded' ? scenario.target.seed : 1,
-        ...(scenario.target.kind === 'embedded' && scenario.target.products !== undefined
-          ? { products: scenario.target.products }
-          : {}),
-        logFile: join(outDir, 'store.log'),
-        ...(setup.keepDatabase ? { databaseDir: join(outDir, 'database') } : {}),
-        env: setup.env,
-        clock,
-      }),
-    async startObserver(target) {
-      storeUrl = target.storeUrl;
-      const prometheus = await maybePrometheus(setup, target.metricsUrl, rulesFile, scaled, outDir);
+      target.kind === 'embedded'
+        ? startEmbeddedTarget({
+            seed: target.seed,
+            ...(target.products === undefined ? {} : { products: target.products }),
+            logFile: join(outDir, 'store.log'),
+            ...(setup.keepDatabase ? { databaseDir: join(outDir, 'database') } : {}),
+            env: setup.env,
+            clock,
+          })
+        : checkExternalTarget({
+            storeUrl: target.storeUrl,
+            metricsUrl: target.metricsUrl,
+            ...(target.chaosUrl === undefined ? {} : { chaosUrl: target.chaosUrl }),
+            faultTargets: scenario.faults.map((f) => f.spec.target),
+            slos: scaled,
+            allowHosts,
+            ...adminToken(setup.env),
+          }),
+    async startObserver(running) {
+      storeUrl = running.storeUrl;
+      const prometheus = existing
+        ? existingPrometheusReader(existing.url, scaled, prometheusIntervals)
+        : await maybePrometheus(setup, running.metricsUrl, rulesFile, scaled, outDir, allowHosts);
       prometheusUrl = prometheus?.url;
       const observer = metricsObserver({
-        metricsUrl: target.metricsUrl,
+        metricsUrl: running.metricsUrl,
         scaledSlos: scaled,
         evaluationIntervalMs: 1000,
         ...(prometheus ? { prometheus } : {}),
         ...(setup.cpuMicros ? { cpuMicros: setup.cpuMicros } : {}),
         onScrapeFailed: (atMs, reason) =>
-          logger.warn(`scrape of ${target.metricsUrl} failed: ${reason}`, { atMs }),
+          logger.warn(`scrape of ${running.metricsUrl} failed: ${reason}`, { atMs }),
       });
       observerCpu = observer.cpuMicrosSpent;
       return observer;
     },
-    faultControl: (target) =>
+    faultControl: (running) =>
       localFaultControl({
-        controlUrl: 'chaosUrl' in target && typeof target.chaosUrl === 'string' ? target.chaosUrl : '',
+        controlUrl:
+          'chaosUrl' in running && typeof running.chaosUrl === 'string' ? running.chaosUrl : undefined,
+        allowHosts,
         statePath,
         runId,
         logger,
         clock,
       }),
-    loadControl: (target) =>
+    loadControl: (running) =>
       inProcessLoad({
         // Longer than the game day can last: the runner stops it when it is done with it.
-        plan: gameDayLoadPlan(scenario.load, target.storeUrl, scenario.seed, totalMs + 60_000),
+        plan: gameDayLoadPlan(scenario.load, running.storeUrl, scenario.seed, totalMs + 60_000),
         runId,
         runNonce: randomHex(cryptoRandom(), 8),
         wallClock: clock,
@@ -265,12 +324,35 @@ function runbookHook(
   };
 }
 
+/** The bearer token a store's /admin/* wants off loopback, from SHOPSRE_ADMIN_TOKEN as `store verify` reads it. */
+function adminToken(env: GameDaySetup['env']): { adminToken?: string } {
+  const token = adminTokenOption(undefined, env);
+  return token === undefined ? {} : { adminToken: token };
+}
+
+/** A Prometheus the user runs: read like ours, never stopped. */
+function existingPrometheusReader(
+  url: string,
+  scaled: readonly Slo[],
+  intervals: Intervals,
+): PrometheusReader {
+  const api = { url, fetch: (at: string, init: RequestInit) => fetch(at, init) };
+  const { evaluationIntervalMs } = intervals;
+  return {
+    url,
+    readAlerts: (fromMs, toMs) => readPrometheusAlerts(api, scaled, { fromMs, toMs, evaluationIntervalMs }),
+    readBurnRates: (t) => readPrometheusBurnRates(api, scaled, t, { evaluationIntervalMs }),
+    stop: () => Promise.resolve(),
+  };
+}
+
 async function maybePrometheus(
   setup: GameDaySetup,
   metricsUrl: string,
   rulesFile: string,
   scaled: readonly Slo[],
   outDir: string,
+  allowHosts: readonly string[],
 ): Promise<PrometheusReader | undefined> {
   if (setup.prometheus === 'off') return undefined;
   let running: Awaited<ReturnType<typeof startPrometheus>>;
@@ -279,6 +361,7 @@ async function maybePrometheus(
       dataDir: join(outDir, 'prometheus'),
       metricsUrl,
       ruleFiles: [rulesFile],
+      allowHosts,
     });
   } catch (error) {
     if (setup.prometheus === 'required' || !(error instanceof EnvironmentError)) throw error;

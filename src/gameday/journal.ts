@@ -173,8 +173,11 @@ const impactSchema = z.strictObject({
   checkoutsFailed: z.number().int().nonnegative(),
   /** Out of stock, declined, pending: answered, not failed. */
   businessOutcomes: z.number().int().nonnegative(),
-  /** Sum of the failed checkouts' cart totals, in minor units (cents) of `currency`. */
-  failedValueMinor: z.number().int().nonnegative(),
+  /**
+   * Sum of the failed checkouts' cart totals, in minor units (cents) of `currency`, from the store's
+   * books; absent when they were not readable (a target of your own), rather than a made-up zero.
+   */
+  failedValueMinor: z.number().int().nonnegative().optional(),
   currency: z.string(),
   /** Share of the SLO period's error budget this run consumed (1 = all of it). */
   budgetConsumed: z.number().nonnegative(),

@@ -131,4 +131,6 @@ export interface LoadPlan {
   readonly journey: JourneyConfig;
   /** Latency thresholds (ms) recorded as cumulative buckets in the results, for latency SLIs. */
   readonly latencyBucketsMs: readonly number[];
+  /** Steps with a per-second series of their own per segment in the results (default none). */
+  readonly seriesSteps?: readonly string[];
 }

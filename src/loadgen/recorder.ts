@@ -21,7 +21,15 @@ import type { LoadResults } from './results.js';
 export interface RecorderOptions {
   /** Thresholds (ms) counted cumulatively in every summary, for latency SLIs. */
   readonly latencyBucketsMs: readonly number[];
+  /**
+   * Steps that also get a per-second series of their own per segment (a point with `step`), beside
+   * the segment's series over every step: a game day's customers' view of checkout.
+   */
+  readonly seriesSteps?: readonly string[];
 }
+
+/** A series key: the segment alone, or the segment and a step broken out (NUL never occurs in either). */
+const stepKey = (segment: string, step: string): string => `${segment}\u0000${step}`;
 
 /** The run block of the results, but for `endedAt`, which follows from the start and the duration. */
 export type RunMetadata = Omit<LoadResults['run'], 'endedAt'>;
@@ -84,9 +92,17 @@ export class Recorder {
       sliceOf(this.tally.bySegment, segment).iterations++;
       this.tally.totals.iterations++;
     }
-    const bucket = this.secondOf(Math.max(0, Math.floor(sample.endedAtMs / 1000)), segment);
+    const second = Math.max(0, Math.floor(sample.endedAtMs / 1000));
+    const bucket = this.secondOf(second, segment);
     bucket.count++;
     recordLatencyMs(bucket.scratch ?? bucket.histogram, sample.latencyMs);
+    const stepBucket = this.options.seriesSteps?.includes(step)
+      ? this.secondOf(second, stepKey(segment, step))
+      : undefined;
+    if (stepBucket) {
+      stepBucket.count++;
+      recordLatencyMs(stepBucket.scratch ?? stepBucket.histogram, sample.latencyMs);
+    }
     let live = this.live.get(segment);
     if (!live) this.live.set(segment, (live = { requests: 0, errors: 0 }));
     live.requests++;
@@ -97,6 +113,7 @@ export class Recorder {
     if (error) {
       cell.errorsByKind[error]++;
       bucket.errors[error]++;
+      if (stepBucket) stepBucket.errors[error]++;
       live.errors++;
       this.errors++;
     }
@@ -131,9 +148,9 @@ export class Recorder {
     this.sealBefore(Number.POSITIVE_INFINITY);
     const endedAt = new Date(Date.parse(run.startedAt) + run.durationMs).toISOString();
     const timeSeries: SeriesPoint[] = [...this.seconds].flatMap(([t, segments]) =>
-      [...segments].map(([segment, bucket]) => ({
+      [...segments].map(([key, bucket]) => ({
         t,
-        segment,
+        ...seriesOf(key),
         count: bucket.count,
         errors: { ...bucket.errors },
         p50: percentileMs(bucket.histogram, 50),
@@ -193,4 +210,9 @@ export class Recorder {
   private takeScratch(): JsHistogram {
     return this.spareScratch.pop() ?? createSecondScratchHistogram();
   }
+}
+
+function seriesOf(key: string): { segment: string; step?: string } {
+  const at = key.indexOf('\u0000');
+  return at < 0 ? { segment: key } : { segment: key.slice(0, at), step: key.slice(at + 1) };
 }

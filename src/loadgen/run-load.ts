@@ -88,6 +88,7 @@ async function runHere(
       executor: plan.executor,
       runner: journey,
       latencyBucketsMs: plan.latencyBucketsMs,
+      ...(plan.seriesSteps ? { seriesSteps: plan.seriesSteps } : {}),
       run: {
         id: options.runId,
         target: plan.journey.target,

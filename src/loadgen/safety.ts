@@ -1,8 +1,12 @@
+import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { EnvironmentError, UsageError } from '../core/errors.js';
 
 /** Resolves a host name to its addresses, as `dns.promises.lookup(host, { all: true })` does. */
 export type LookupAll = (hostname: string) => Promise<readonly { readonly address: string }[]>;
+
+/** The system resolver, every address of a name. */
+export const lookupAll: LookupAll = (hostname) => lookup(hostname, { all: true });
 
 /**
  * Load goes only to loopback unless the operator names the host (DESIGN.md, Safety). A name must

@@ -13,6 +13,7 @@ export interface WorkerSetup {
   readonly executor: ExecutorConfig;
   readonly journey: JourneyConfig;
   readonly latencyBucketsMs: readonly number[];
+  readonly seriesSteps?: readonly string[];
   readonly workerIndex: number;
   readonly workerCount: number;
   readonly runId: string;

@@ -29,6 +29,7 @@ export async function serveLoadWorker(createJourney: JourneyFactory): Promise<vo
         executor: setup.executor,
         runner,
         latencyBucketsMs: setup.latencyBucketsMs,
+        ...(setup.seriesSteps ? { seriesSteps: setup.seriesSteps } : {}),
         run: {
           id: setup.runId,
           target: setup.journey.target,

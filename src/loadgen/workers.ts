@@ -80,6 +80,7 @@ export async function runOnWorkers(plan: LoadPlan, options: WorkerRunOptions): P
       executor: plan.executor,
       journey: plan.journey,
       latencyBucketsMs: plan.latencyBucketsMs,
+      ...(plan.seriesSteps ? { seriesSteps: plan.seriesSteps } : {}),
       workerIndex,
       workerCount: count,
       runId: options.runId,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCacheDir } from '../reference-store/support/test-store.js';
+import { readyLine, type StoreServeAddresses } from '../helpers/store-serve.js';
 
 // Runs the bundle that `npm test` builds first.
 const bin = fileURLToPath(new URL('../../dist/shopsre.js', import.meta.url));
@@ -18,14 +19,7 @@ const vendorKeys = {
   SHOPSRE_VENDOR_BACKUP_KEY: `sk_test_${randomBytes(12).toString('hex')}`,
 };
 
-interface Addresses {
-  store: string;
-  metrics: string;
-  database: string;
-  vendors: { name: string; url: string }[];
-  cdnEdge: string;
-  cdnOrigin: string | null;
-}
+type Addresses = StoreServeAddresses;
 
 interface CliResult {
   code: number | null;
@@ -47,31 +41,6 @@ async function runCli(
   const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
-}
-
-/** Resolves with the JSON line `store serve --json` prints once everything listens. */
-function readyLine(child: ChildProcess, timeoutMs: number): Promise<Addresses> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const fail = (why: string): void => {
-      clearTimeout(timer);
-      reject(new Error(`${why}\nstdout: ${stdout}\nstderr: ${stderr.slice(-2000)}`));
-    };
-    const timer = setTimeout(() => fail(`no JSON line within ${timeoutMs} ms`), timeoutMs);
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout
-        .split('\n')
-        .slice(0, -1)
-        .find((l) => l.startsWith('{'));
-      if (line === undefined) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as Addresses);
-    });
-    child.once('exit', (code) => fail(`store serve exited with ${code} before it was ready`));
-  });
 }
 
 function refusesConnections(url: string): Promise<boolean> {

@@ -1,4 +1,6 @@
 import { EnvironmentError } from '../../core/errors.js';
+import { isLoopbackHost } from '../../core/loopback.js';
+import { normalizeHost } from '../../loadgen/safety.js';
 
 /**
  * The fault proxies' control API (src/chaos/local/proxy/, modelled on Toxiproxy's), seen from the
@@ -37,11 +39,25 @@ export interface ControlClient {
   setUpstream(proxy: string, upstream: string): Promise<void>;
 }
 
-export function controlClient(url: string, timeoutMs = 3000): ControlClient {
+export interface ControlClientOptions {
+  /** Per-call bound; default 3000 ms. */
+  readonly timeoutMs?: number;
+  /**
+   * Hosts beyond loopback the operator named (`gameday run --allow-target`, or the host a recorded
+   * fault was injected through, to revert it): faults are sent nowhere else.
+   */
+  readonly allowHosts?: readonly string[];
+}
+
+export function controlClient(url: string, options: ControlClientOptions = {}): ControlClient {
+  const timeoutMs = options.timeoutMs ?? 3000;
   const base = url.replace(/\/$/, '');
   const host = new URL(base).hostname;
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
-    throw new EnvironmentError(`fault proxy control API ${base}: only loopback is allowed`);
+  const allowed = (options.allowHosts ?? []).map(normalizeHost);
+  if (!isLoopbackHost(host) && !allowed.includes(normalizeHost(host))) {
+    throw new EnvironmentError(
+      `fault proxy control API ${base}: only loopback is allowed unless the host is named with --allow-target`,
+    );
   }
   const call = async (
     method: string,

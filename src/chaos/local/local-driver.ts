@@ -20,6 +20,8 @@ export interface LocalDriverOptions {
   readonly ttlGraceMs?: number;
   /** Stamps `verifiedAt`; default the system clock. */
   readonly clock?: Clock;
+  /** Hosts beyond loopback the control API may be on (named by the operator). */
+  readonly allowHosts?: readonly string[];
 }
 
 /** What a catalogue fault becomes in the proxies: the toxics to add, and what a probe should see. */
@@ -39,7 +41,8 @@ interface LocalPlan {
  * took effect.
  */
 export function localDriver(options: LocalDriverOptions): ChaosDriver {
-  const client = controlClient(options.controlUrl);
+  const allowHosts = options.allowHosts ?? [];
+  const client = controlClient(options.controlUrl, { allowHosts });
   const probeTimeoutMs = options.probeTimeoutMs ?? 1000;
   return {
     target: 'local',
@@ -84,7 +87,8 @@ export function localDriver(options: LocalDriverOptions): ChaosDriver {
     },
     async revert(handle) {
       if (handle.kind !== 'local') return;
-      const revertClient = handle.controlUrl === client.url ? client : controlClient(handle.controlUrl);
+      const revertClient =
+        handle.controlUrl === client.url ? client : controlClient(handle.controlUrl, { allowHosts });
       for (const { proxy, toxic } of handle.toxics) await revertClient.removeToxic(proxy, toxic);
     },
   };

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { ChaosDriver } from '../../chaos/driver.js';
+import { markNotInjected, type ChaosDriver } from '../../chaos/driver.js';
+import { EnvironmentError } from '../../core/errors.js';
 import { leftoverDrivers } from '../../chaos/leftover-drivers.js';
 import { localDriver } from '../../chaos/local/local-driver.js';
 import { endFault, revertLeftovers, runFault } from '../../chaos/run-fault.js';
@@ -8,8 +9,13 @@ import type { Logger } from '../../core/logger.js';
 import type { FaultControl } from '../runner/ports.js';
 
 export interface LocalFaultControlOptions {
-  /** Control API of the fault proxies in front of the store's dependencies. */
-  readonly controlUrl: string;
+  /**
+   * Control API of the fault proxies in front of the store's dependencies; undefined for a
+   * load-only game day on a target of your own (the scenario loader refuses faults without one).
+   */
+  readonly controlUrl: string | undefined;
+  /** Hosts beyond loopback the control API may be on (`--allow-target`). */
+  readonly allowHosts?: readonly string[];
   /** The chaos state file (`.shopsre/state.json`): what `chaos status` and `chaos revert` read. */
   readonly statePath: string;
   readonly runId: string;
@@ -28,7 +34,11 @@ export interface LocalFaultControlOptions {
 export function localFaultControl(options: LocalFaultControlOptions): FaultControl {
   const clock = options.clock ?? systemClock;
   const now = (): number => clock.now();
-  const driver = options.driver ?? localDriver({ controlUrl: options.controlUrl, clock });
+  const driver =
+    options.driver ??
+    (options.controlUrl === undefined
+      ? withoutProxies
+      : localDriver({ controlUrl: options.controlUrl, clock, allowHosts: options.allowHosts ?? [] }));
   const drivers = leftoverDrivers(options.logger);
   const injected = new Map<string, ActiveFault>();
   return {
@@ -72,3 +82,12 @@ export function localFaultControl(options: LocalFaultControlOptions): FaultContr
     },
   };
 }
+
+/** No fault proxies to drive: every injection is refused before anything is sent. */
+const withoutProxies: ChaosDriver = {
+  target: 'local',
+  plan: () => ({ kind: 'local', controlUrl: '', toxics: [] }),
+  inject: () =>
+    Promise.reject(markNotInjected(new EnvironmentError('no fault proxies: the target names no chaosUrl'))),
+  revert: () => Promise.resolve(),
+};

@@ -1,4 +1,4 @@
-import type { InvariantName, InvariantReport } from '../../../reference-store/src/verify/invariants.js';
+import type { InvariantName } from '../../../reference-store/src/verify/invariants.js';
 import type { InvariantOutcome } from '../runner/ports.js';
 
 /** The invariants `store verify` checks, in the order a postmortem lists them. */
@@ -16,9 +16,12 @@ const invariantNames: readonly InvariantName[] = [
  * The store's verify report as the journal lists it: one item per invariant, passed unless the
  * report names a violation of it; an invariant the report skipped is listed as not checked.
  */
-export function invariantOutcome(
-  report: Pick<InvariantReport, 'ok' | 'skipped' | 'violations'>,
-): InvariantOutcome {
+export function invariantOutcome(report: {
+  readonly ok: boolean;
+  readonly skipped: readonly string[];
+  /** A store over HTTP may name invariants this release does not know: they are listed too. */
+  readonly violations: readonly { readonly invariant: string; readonly detail: string }[];
+}): InvariantOutcome {
   const items = invariantNames.map((name) => {
     const violations = report.violations.filter((v) => v.invariant === name);
     const skipped = report.skipped.find((line) => line.includes(name));
@@ -33,10 +36,21 @@ export function invariantOutcome(
             : 'holds',
     };
   });
+  const known = new Set<string>(invariantNames);
+  const others = [...new Set(report.violations.map((v) => v.invariant).filter((n) => !known.has(n)))].map(
+    (name) => ({
+      name,
+      passed: false,
+      detail: report.violations
+        .filter((v) => v.invariant === name)
+        .map((v) => v.detail)
+        .join('; '),
+    }),
+  );
   return {
     checked: true,
     passed: report.ok,
-    items,
+    items: [...items, ...others],
     ...(report.skipped.length > 0 ? { note: `not checked: ${report.skipped.join('; ')}` } : {}),
   };
 }

@@ -29,7 +29,7 @@ export function gameDayLoadPlan(
       ...(load.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: load.requestTimeoutMs }),
     },
   };
-  return buildLoadPlan(
+  const plan = buildLoadPlan(
     {
       target: storeUrl,
       preset: load.preset,
@@ -40,6 +40,8 @@ export function gameDayLoadPlan(
     },
     profile,
   );
+  // The customers' view of checkout per segment and second (customerRecord reads these points).
+  return { ...plan, seriesSteps: ['checkout'] };
 }
 
 /** The load generator in this process, as the runner starts and stops it. */

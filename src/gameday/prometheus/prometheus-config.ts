@@ -1,14 +1,17 @@
 import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { isLoopbackHost } from '../../core/loopback.js';
+import { normalizeHost } from '../../loadgen/safety.js';
 
 /**
  * The configuration of the Prometheus a game day starts: one scrape job for the store's metrics
  * and the generated (time-scaled) rule files, evaluated every `evaluationIntervalMs`.
  */
 export interface PrometheusConfigOptions {
-  /** The store's metrics URL; loopback only (`127.0.0.0/8`, `localhost`, `[::1]`). */
+  /** The store's metrics URL; loopback (`127.0.0.0/8`, `localhost`, `[::1]`) or a host in `allowHosts`. */
   readonly metricsUrl: string;
+  /** Hosts beyond loopback the operator named (`--allow-target`). */
+  readonly allowHosts?: readonly string[];
   readonly scrapeIntervalMs: number;
   readonly evaluationIntervalMs: number;
   /** Absolute paths of rule files. */
@@ -19,7 +22,7 @@ export const scrapeJobName = 'shopsre-gameday';
 
 /** JSON is YAML, and JSON.stringify quotes paths and URLs correctly whatever they hold. */
 export function prometheusConfig(options: PrometheusConfigOptions): string {
-  const target = loopbackTarget(options.metricsUrl);
+  const target = scrapeTarget(options.metricsUrl, options.allowHosts ?? []);
   const scrapeInterval = formatDuration(options.scrapeIntervalMs);
   const config = {
     global: {
@@ -50,7 +53,7 @@ interface ScrapeTarget {
   readonly params: Readonly<Record<string, string[]>>;
 }
 
-function loopbackTarget(metricsUrl: string): ScrapeTarget {
+function scrapeTarget(metricsUrl: string, allowHosts: readonly string[]): ScrapeTarget {
   let url: URL;
   try {
     url = new URL(metricsUrl);
@@ -62,8 +65,10 @@ function loopbackTarget(metricsUrl: string): ScrapeTarget {
     throw new UsageError(`metrics URL "${metricsUrl}" must be http or https`);
   }
   // DESIGN.md: game days touch only loopback unless a target is explicitly allowed.
-  if (!isLoopbackHost(url.hostname)) {
-    throw new UsageError(`metrics URL "${metricsUrl}" is not on loopback (127.0.0.0/8, localhost or [::1])`);
+  if (!isLoopbackHost(url.hostname) && !allowHosts.map(normalizeHost).includes(normalizeHost(url.hostname))) {
+    throw new UsageError(
+      `metrics URL "${metricsUrl}" is not on loopback (127.0.0.0/8, localhost or [::1]); if the host is yours, add --allow-target ${normalizeHost(url.hostname)}`,
+    );
   }
   const port = url.port || (scheme === 'https' ? '443' : '80');
   const params: Record<string, string[]> = {};

@@ -13,12 +13,22 @@ import type { Fetch } from './prometheus-api.js';
  * config and TSDB live in `dataDir`, it listens on a free loopback port, and `stop()` always ends
  * it. A Prometheus that fails to start is stopped before the error is thrown, and one still
  * running when Node exits is killed then, so a game day never leaves one behind.
+ *
+ * It counts as started once it is ready AND lists its scrape target, not at `/-/ready` alone:
+ * Prometheus' discovery manager hands targets to the scrape manager on a 5 s ticker, so the first
+ * scrape comes 5 to 6 s after `/-/ready` (then within one scrape interval of the target being
+ * listed). The game day starts its built-in evaluator right after this returns, and its first
+ * scrape is one tick later; both must see the store from about the same moment, or the long,
+ * time-scaled windows (longer than the run) hold more events in one than in the other, and an alert
+ * gated by the minimum-events guard fires seconds later in the one that started later.
  */
 export interface StartPrometheusOptions {
   /** Holds `prometheus.yml` and the TSDB (`data/`); created when missing. */
   readonly dataDir: string;
-  /** The store's metrics, on loopback. */
+  /** The store's metrics, on loopback unless its host is in `allowHosts`. */
   readonly metricsUrl: string;
+  /** Hosts beyond loopback the operator named (`--allow-target`). */
+  readonly allowHosts?: readonly string[];
   /** Absolute paths of the rule files to load. */
   readonly ruleFiles: readonly string[];
   /** Default 1 s. */
@@ -27,7 +37,7 @@ export interface StartPrometheusOptions {
   readonly evaluationIntervalMs?: number;
   /** Default: `prometheus` on the PATH, else /usr/bin/prometheus. */
   readonly binary?: string;
-  /** How long to wait for `/-/ready`; default 30 s. */
+  /** How long to wait for `/-/ready` and the scrape target to be listed; default 30 s. */
   readonly readyTimeoutMs?: number;
   /** Default: the global fetch. */
   readonly fetch?: Fetch;
@@ -60,6 +70,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       scrapeIntervalMs: options.scrapeIntervalMs ?? 1000,
       evaluationIntervalMs: options.evaluationIntervalMs ?? 1000,
       ruleFiles: options.ruleFiles,
+      ...(options.allowHosts ? { allowHosts: options.allowHosts } : {}),
     }),
   );
   let lastError: Error | undefined;
@@ -162,13 +173,38 @@ async function startOnce(
       (response) => response.ok,
       () => false,
     );
-    if (ready && child.pid !== undefined) {
+    const listed = ready && (await scrapeTargetListed(fetchImpl, url));
+    if (listed && child.pid !== undefined) {
       const pid = child.pid;
       return { ok: true, running: { url, pid, stop, logs: () => logs } };
     }
-    if (Date.now() > deadline) return fail(`was not ready at ${url}/-/ready within the timeout`);
+    if (Date.now() > deadline) {
+      return fail(
+        ready
+          ? `was ready but listed no scrape target at ${url}/api/v1/targets within the timeout`
+          : `was not ready at ${url}/-/ready within the timeout`,
+      );
+    }
     // Polling a real process start-up: there is no event to wait for.
     await sleep(100);
+  }
+}
+
+/**
+ * Whether Prometheus lists an active scrape target yet: from then its first scrape is at most one
+ * scrape interval away (the loop's offset within the interval), whatever the target's health.
+ */
+async function scrapeTargetListed(fetchImpl: Fetch, url: string): Promise<boolean> {
+  try {
+    const response = await fetchImpl(`${url}/api/v1/targets?state=active`, {
+      signal: AbortSignal.timeout(2_000),
+    });
+    if (!response.ok) return false;
+    const body = (await response.json()) as { data?: { activeTargets?: unknown } };
+    const targets = body.data?.activeTargets;
+    return Array.isArray(targets) && targets.length > 0;
+  } catch {
+    return false;
   }
 }
 

@@ -133,7 +133,7 @@ function impact(journal: Journal): string[] {
       thousands(i.checkoutsAttempted),
       thousands(i.checkoutsFailed),
       i.checkoutsAttempted > 0 ? percent(i.checkoutsFailed / i.checkoutsAttempted) : '—',
-      money(i.failedValueMinor, i.currency),
+      i.failedValueMinor === undefined ? 'not measured' : money(i.failedValueMinor, i.currency),
       percent(i.budgetConsumed),
       thousands(i.businessOutcomes),
       cell(i.source),

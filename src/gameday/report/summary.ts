@@ -71,7 +71,7 @@ export function renderSummary(journal: Journal): string {
           cell(i.segment),
           thousands(i.checkoutsAttempted),
           thousands(i.checkoutsFailed),
-          money(i.failedValueMinor, i.currency),
+          i.failedValueMinor === undefined ? 'not measured' : money(i.failedValueMinor, i.currency),
           percent(i.budgetConsumed),
           thousands(i.businessOutcomes),
         ]),

@@ -393,7 +393,7 @@ function impactOf(facts: RunFacts): Impact[] {
       checkoutsAttempted: seen?.attempted ?? books?.orders ?? 0,
       checkoutsFailed: books ? books.failed : (seen?.errors ?? 0),
       businessOutcomes: seen?.business ?? (books ? books.declined + books.pending : 0),
-      failedValueMinor: books?.failedValueMinor ?? 0,
+      ...(books ? { failedValueMinor: books.failedValueMinor } : {}),
       currency: books?.currency ?? 'usd',
       budgetConsumed: consumed,
       source: books

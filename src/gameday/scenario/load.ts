@@ -93,8 +93,14 @@ function toScenario(file: string, doc: YamlDocument, input: ScenarioDocument, fi
       }
     }
   }
-  if (faults.length === 0 && findings.length === 0 && input.phases.inject.faults.length === 0 && !random) {
-    // A load-only game day (a flash sale) is fine; say nothing.
+  // A load-only game day (a flash sale) needs no fault proxies; one with faults on your own stack does.
+  if (!('embedded' in input.target) && input.target.chaosUrl === undefined && (faults.length > 0 || random)) {
+    findings.push({
+      location: at(['target', 'storeUrl']),
+      message:
+        'faults on a target of your own go through fault proxies: run `shopsre chaos proxy` between the store ' +
+        'and its dependencies and name its control API as target.chaosUrl (e.g. http://127.0.0.1:8474)',
+    });
   }
 
   input.steadyState.forEach((check, i) => {

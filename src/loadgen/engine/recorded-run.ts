@@ -17,6 +17,8 @@ export interface RecordedRunOptions extends Pick<
   readonly executor: ExecutorConfig;
   readonly runner: IterationRunner;
   readonly latencyBucketsMs: readonly number[];
+  /** Steps with a per-second series of their own (see `RecorderOptions.seriesSteps`). */
+  readonly seriesSteps?: readonly string[];
   readonly run: {
     readonly id: string;
     readonly target: string;
@@ -35,7 +37,10 @@ export interface RecordedRunOptions extends Pick<
 /** Runs an executor with a recorder attached and returns the run's results document. */
 export async function runRecorded(options: RecordedRunOptions): Promise<LoadResults> {
   const { executor, run } = options;
-  const recorder = new Recorder({ latencyBucketsMs: options.latencyBucketsMs });
+  const recorder = new Recorder({
+    latencyBucketsMs: options.latencyBucketsMs,
+    ...(options.seriesSteps ? { seriesSteps: options.seriesSteps } : {}),
+  });
   const outcome = await runExecutor(executor, options.runner, {
     clock: options.clock,
     signal: options.signal,

@@ -69,6 +69,20 @@ describe('game days end to end on the embedded store', () => {
       }
       expect(checkouts).toBeGreaterThan(50);
       expect(errors).toBe(0);
+      // The customers' view saw the same checkouts, second by second, with no error either.
+      let seen = 0;
+      for (const view of Object.values(result.journal.series.customers)) {
+        t.forEach((at, i) => {
+          if (at > from && at <= to) {
+            seen += view.requests[i] ?? 0;
+            expect(view.errors[i] ?? 0).toBe(0);
+          }
+        });
+      }
+      expect(Object.keys(result.journal.series.customers).sort()).toEqual(['guest', 'member', 'vip']);
+      expect(Math.abs(seen - checkouts), `${seen} seen, ${checkouts} counted`).toBeLessThanOrEqual(
+        Math.max(3, 0.1 * checkouts),
+      );
       expect(result.journal.impact.every((i) => i.checkoutsFailed === 0)).toBe(true);
       expect((await readState(result.statePath)).faults).toEqual([]);
       expect(result.journal.invariants.items.find((i) => i.name === 'no fault left')?.passed).toBe(true);

@@ -35,6 +35,18 @@ export function shortened(name: string, dir: string): string {
   return file;
 }
 
+/**
+ * A shipped scenario, shortened, aimed at a target of one's own: time-scaled like the embedded runs,
+ * with a 10 s warm-up (a store that has served nothing yet is cold for its first seconds).
+ */
+export function aimedAt(name: string, target: Readonly<Record<string, string>>, dir: string): string {
+  const file = shortened(name, dir);
+  const doc = parse(readFileSync(file, 'utf8')) as { phases: Record<string, unknown> };
+  const phases = { ...doc.phases, warmup: '10s' };
+  writeFileSync(file, stringify({ ...doc, phases, target, timeScale: 60 }));
+  return file;
+}
+
 export interface GameDayRun {
   readonly code: number;
   readonly journal: Journal;

@@ -86,9 +86,30 @@ describe('scenario files', () => {
   it('takes time scale 1 by default for a store of the user’s own', () => {
     const text = minimal.replace(
       'title: t',
+      'title: t\ntarget: { storeUrl: "http://127.0.0.1:8080", metricsUrl: "http://127.0.0.1:8080/metrics", chaosUrl: "http://127.0.0.1:8474" }',
+    );
+    const scenario = parseScenario('s.yaml', text);
+    expect(scenario.timeScale).toBe(1);
+    expect(scenario.target).toEqual({
+      kind: 'external',
+      storeUrl: 'http://127.0.0.1:8080',
+      metricsUrl: 'http://127.0.0.1:8080/metrics',
+      chaosUrl: 'http://127.0.0.1:8474',
+    });
+  });
+
+  it('asks for the fault proxies’ control URL when a store of the user’s own gets faults', () => {
+    const text = minimal.replace(
+      'title: t',
       'title: t\ntarget: { storeUrl: "http://127.0.0.1:8080", metricsUrl: "http://127.0.0.1:8080/metrics" }',
     );
-    expect(parseScenario('s.yaml', text).timeScale).toBe(1);
+    expect(() => parseScenario('s.yaml', text)).toThrow(
+      /s\.yaml:4:21: faults on a target of your own go through fault proxies: run `shopsre chaos proxy`.*target\.chaosUrl/,
+    );
+    // Without faults (load only), no proxies are needed.
+    const loadOnly = text.replace(/faults:\n.*\n/, 'faults: []\n');
+    expect(loadOnly).not.toBe(text);
+    expect(parseScenario('s.yaml', loadOnly).target.kind).toBe('external');
   });
 
   it.each([

@@ -18,6 +18,43 @@ function recordAll(recorder: Recorder, iterations: ReturnType<typeof checkoutIte
     for (const { sample, position } of samples) recorder.record(sample, position);
 }
 
+describe('per-second series of a step', () => {
+  it('breaks out the steps asked for, per segment and second, beside the segment series over every step', () => {
+    const recorder = new Recorder({ latencyBucketsMs: [], seriesSteps: ['checkout'] });
+    const at = (step: string, segment: string, endedAtMs: number, latencyMs: number, error?: 'http5xx') =>
+      recorder.record(
+        { step, segment, latencyMs, endedAtMs, ...(error ? { error } : {}) },
+        { firstOfIteration: step === 'browse', firstOfStep: true },
+      );
+    at('browse', 'guest', 100, 5);
+    at('checkout', 'guest', 200, 40);
+    at('checkout', 'guest', 900, 60, 'http5xx');
+    at('browse', 'vip', 1100, 5);
+    at('checkout', 'vip', 1500, 80);
+    const { timeSeries } = recorder.toResults(run);
+    const point = (t: number, segment: string, step?: string) =>
+      timeSeries.find((p) => p.t === t && p.segment === segment && p.step === step);
+    expect(point(0, 'guest')).toMatchObject({ count: 3, errors: { http5xx: 1 } });
+    expect(point(0, 'guest', 'checkout')).toMatchObject({ count: 2, errors: { http5xx: 1 } });
+    expect(point(0, 'guest', 'checkout')?.p95).toBeCloseTo(60, 0);
+    expect(point(1, 'vip')).toMatchObject({ count: 2 });
+    expect(point(1, 'vip', 'checkout')).toMatchObject({ count: 1, errors: { http5xx: 0 } });
+    expect(point(1, 'vip', 'checkout')?.p50).toBeCloseTo(80, 0);
+    // Browse was not asked for: no series of its own.
+    expect(timeSeries.filter((p) => p.step === 'browse')).toEqual([]);
+    expect(timeSeries).toHaveLength(4);
+  });
+
+  it('keeps only the segment series by default', () => {
+    const recorder = new Recorder({ latencyBucketsMs: [] });
+    recorder.record(
+      { step: 'checkout', segment: 'guest', latencyMs: 5, endedAtMs: 100 },
+      { firstOfIteration: true, firstOfStep: true },
+    );
+    expect(recorder.toResults(run).timeSeries.map((p) => p.step)).toEqual([undefined]);
+  });
+});
+
 describe('summaries', () => {
   it('reads percentiles and cumulative latency buckets from the HDR histogram, to 0.1 %', () => {
     const recorder = new Recorder({ latencyBucketsMs: [10, 50, 100, 250.5] });
