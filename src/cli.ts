@@ -42,6 +42,7 @@ export async function run(argv: readonly string[], io: Io, options: RunOptions =
     io,
     clock,
     logger: createLogger({ sink: io.stderr, clock, level: debug ? 'debug' : 'info' }),
+    logLevel: debug ? 'debug' : 'info',
   };
   try {
     return await handler(ctx);

@@ -3,10 +3,10 @@ import { join, relative, resolve } from 'node:path';
 import { UsageError, type ExitCode } from '../core/errors.js';
 import type { GameDaySetup } from '../gameday/game-day.js';
 import { resolveScenario } from '../gameday/scenario/catalog.js';
-import type { LiveStatus, RunnerEvents } from '../gameday/runner/ports.js';
 import type { ShopsreInvocation } from '../runbook/shopsre-shim.js';
-import type { TimelineEvent } from '../gameday/journal.js';
+import { createLogger } from '../core/logger.js';
 import type { CommandContext } from './context.js';
+import { liveView } from './gameday-live.js';
 import { numberFlag } from './number-flag.js';
 import { abortOnStopSignal, type SignalSource } from './signals.js';
 
@@ -58,12 +58,12 @@ export async function runGameDayCommand(
     ...(timeScale === undefined ? {} : { timeScale }),
   };
   const stop = abortOnStopSignal(deps.signals ?? process);
-  const events = progressLines(ctx, options.json);
   logger.info(`game day ${scenario.name}: ${scenario.title}`, {
     timeScale: scenario.timeScale,
     seed: scenario.seed,
   });
   const { runScenario } = await import('../gameday/game-day.js');
+  const live = await liveView(ctx, { json: options.json, scenario: scenario.name, title: scenario.title });
   try {
     const outcome = await runScenario({
       scenario,
@@ -72,7 +72,11 @@ export async function runGameDayCommand(
       env: io.env,
       clock: ctx.clock,
       signal: stop.signal,
-      logger,
+      // Log lines go above the dashboard when there is one, or they would tear its frame.
+      logger:
+        live.stderr === io.stderr
+          ? logger
+          : createLogger({ sink: live.stderr, clock: ctx.clock, level: ctx.logLevel ?? 'info' }),
       prometheus: prometheusChoice(options),
       allowTarget: options.allowTarget ?? [],
       ...(options.out === undefined ? {} : { outDir: options.out }),
@@ -80,8 +84,8 @@ export async function runGameDayCommand(
       ...(options.keepDatabase ? { keepDatabase: true } : {}),
       ...(options.drill ? { drill: true } : {}),
       ...(deps.shopsre ? { shopsre: deps.shopsre } : {}),
-      events,
-    });
+      events: live,
+    }).finally(() => live.close());
     const { journal, outDir } = outcome;
     if (options.junit !== undefined) {
       await copyFile(join(outDir, 'junit.xml'), resolve(io.cwd, options.junit));
@@ -133,43 +137,4 @@ function prometheusChoice(options: GameDayRunOptions): GameDaySetup['prometheus'
     return { url: url.href.replace(/\/$/, '') };
   }
   return options.withPrometheus ? 'required' : options.prometheus ? 'auto' : 'off';
-}
-
-/** One line per timeline event and a status line every 5 s, on stderr (stdout keeps the result). */
-function progressLines(ctx: CommandContext, quiet: boolean): RunnerEvents {
-  const write = (line: string): void => {
-    if (!quiet) ctx.io.stderr.write(`${line}\n`);
-  };
-  let lastStatusMs = 0;
-  return {
-    event(event: TimelineEvent) {
-      write(`${clockTime(event.atMs)}  ${event.marker ? `${event.marker}: ` : ''}${event.message}`);
-    },
-    tick(status: LiveStatus) {
-      if (status.atMs - lastStatusMs < 5000) return;
-      lastStatusMs = status.atMs;
-      const segments = status.segments
-        .map(({ segment, stats }) => {
-          if (!stats || stats.requests === 0) return `${segment} -`;
-          const ok = (1 - stats.errors / stats.requests) * 100;
-          return `${segment} ${ok.toFixed(1)}%${stats.p95Ms === undefined ? '' : ` p95 ${Math.round(stats.p95Ms)}ms`}`;
-        })
-        .join('  ');
-      const left =
-        status.phaseEndsInMs === undefined ? '' : ` (${Math.ceil(status.phaseEndsInMs / 1000)} s left)`;
-      const firing =
-        status.firing.length === 0
-          ? ''
-          : `  FIRING ${status.firing.map((f) => `${f.alertname}/${f.segment ?? '-'}`).join(', ')}`;
-      const faults =
-        status.activeFaults.length === 0
-          ? ''
-          : `  faults ${status.activeFaults.map((f) => f.fault).join(', ')}`;
-      write(`${clockTime(status.atMs)}  [${status.phase}${left}] checkout ${segments}${faults}${firing}`);
-    },
-  };
-}
-
-function clockTime(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
 }

@@ -5,7 +5,6 @@ import { constants } from 'node:fs';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { EnvironmentError, ExitCode, UsageError } from '../core/errors.js';
-import type { Writer } from '../core/io.js';
 import { parseAbortWhen } from '../loadgen/abort-when.js';
 import { buildLoadPlan } from '../loadgen/build-plan.js';
 import { executorDurationMs } from '../loadgen/engine/run-executor.js';
@@ -22,6 +21,7 @@ import { loadSloFiles } from '../slo/load.js';
 import type { Slo } from '../slo/model.js';
 import { plainProgress, type ProgressDisplay } from '../ui/load-progress-lines.js';
 import type { CommandContext } from './context.js';
+import { liveTerminal } from './live-terminal.js';
 import { loadFlags, type LoadRunFlags } from './load-run-flags.js';
 import { abortOnStopSignal, type SignalSource } from './signals.js';
 
@@ -149,25 +149,14 @@ async function gate(
 /** ink on a terminal (lazily imported: other commands do not pay for it), plain lines otherwise. */
 async function progressDisplay(ctx: CommandContext, plan: LoadPlan): Promise<ProgressDisplay> {
   const { io } = ctx;
-  const terminal = terminalOf(io.stderr);
-  if (!io.isTTY || io.env.CI === 'true' || !terminal) return plainProgress(io.stderr);
+  const terminal = liveTerminal(io);
+  if (!terminal) return plainProgress(io.stderr);
   const { inkProgress } = await import('../ui/load-progress.js');
   return inkProgress(terminal, {
     target: plan.journey.target,
     executor: plan.executor.kind,
     snapshot: { ...noProgress, durationMs: executorDurationMs(plan.executor) },
   });
-}
-
-/**
- * The stream as a terminal ink can draw on (columns to lay out in, resize events), or undefined for a
- * file or a pipe. Read from what the stream offers rather than its class, so a terminal stand-in works.
- */
-function terminalOf(stream: Writer): NodeJS.WriteStream | undefined {
-  const candidate = stream as Partial<NodeJS.WriteStream>;
-  const isTerminal =
-    candidate.isTTY === true && typeof candidate.columns === 'number' && typeof candidate.on === 'function';
-  return isTerminal ? (stream as NodeJS.WriteStream) : undefined;
 }
 
 const noProgress = { elapsedMs: 0, rps: 0, requests: 0, errors: 0, dropped: 0, segments: [] } as const;

@@ -135,13 +135,45 @@ export interface LiveStatus {
   readonly phase: string;
   readonly phaseEndsInMs: number | undefined;
   readonly atMs: number;
+  /** Over the last 5 s (less in the first seconds of observing). */
   readonly segments: readonly { readonly segment: string; readonly stats: CheckoutStats | undefined }[];
+  /** Checkout requests per second over the same span, all segments; undefined before two samples. */
+  readonly requestsPerSecond: number | undefined;
+  /** Every window pair of every enabled alert tier, as the run evaluates it (time-scaled windows). */
+  readonly burnRates: readonly LiveBurnRate[];
   readonly firing: ReturnType<Observer['firing']>;
   readonly activeFaults: readonly {
     readonly id: string;
     readonly fault: string;
+    /** The dependency it acts on (`vendor-primary`): two faults of one kind differ by it. */
+    readonly target: string;
     readonly endsInMs: number;
   }[];
+}
+
+/**
+ * One window pair of an alert tier now: the pair's condition holds when both windows burn faster
+ * than `factor`; the tier's alert when either of its pairs (`quick`, `slow`) holds.
+ */
+export interface LiveBurnRate {
+  /** The SLO's name before segment expansion (`checkout-availability`). */
+  readonly slo: string;
+  readonly segment?: string;
+  /** The alert this tier raises, as `firing` names it. */
+  readonly alertname: string;
+  readonly tier: string;
+  readonly severity: string;
+  readonly condition: 'quick' | 'slow';
+  /** The burn-rate threshold of the pair (14.4 for the workbook's page pair). */
+  readonly factor: number;
+  readonly long: LiveBurnWindow;
+  readonly short: LiveBurnWindow;
+}
+
+export interface LiveBurnWindow {
+  readonly windowMs: number;
+  /** Undefined with no data in the window yet. */
+  readonly burnRate: number | undefined;
 }
 
 export type { Impact };

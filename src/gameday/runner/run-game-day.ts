@@ -1,4 +1,5 @@
-import type { Slo } from '../../slo/model.js';
+import { burnFactor, type Slo } from '../../slo/model.js';
+import { scaleSlos } from '../../slo/time-scale.js';
 import type {
   CheckResult,
   Journal,
@@ -15,6 +16,7 @@ import type {
   FaultControl,
   InvariantOutcome,
   LedgerSegment,
+  LiveBurnRate,
   LoadControl,
   Observer,
   RunnerClock,
@@ -63,6 +65,7 @@ interface ActiveFault {
 export async function runGameDay(options: GameDayOptions): Promise<Journal> {
   const { scenario, clock, signal } = options;
   const tickMs = options.tickMs ?? 1000;
+  const gauges = burnGauges(scaleSlos(options.slos, scenario.timeScale));
   const timeline: TimelineEvent[] = [];
   const phases: JournalPhase[] = [];
   const faults: JournalFault[] = [];
@@ -220,18 +223,36 @@ export async function runGameDay(options: GameDayOptions): Promise<Journal> {
         );
     }
   };
+  // The first sample: a span reaching back before it starts there (see the servers' view).
+  let firstStatusAtMs: number | undefined;
   const publishStatus = (atMs: number): void => {
     if (!options.events?.tick || !observer) return;
     const obs = observer;
+    firstStatusAtMs ??= atMs;
+    const fromMs = Math.max(atMs - statusSpanMs, firstStatusAtMs);
+    const segments = obs.segments.map((segment) => ({ segment, stats: obs.checkout(segment, fromMs, atMs) }));
+    const measured = segments.flatMap(({ stats }) => (stats ? [stats.requests] : []));
     options.events.tick({
       phase: phase?.name ?? 'start',
       phaseEndsInMs: phaseEndsAtMs === undefined ? undefined : Math.max(0, phaseEndsAtMs - atMs),
       atMs,
-      segments: obs.segments.map((segment) => ({ segment, stats: obs.checkout(segment, atMs - 5000, atMs) })),
+      segments,
+      requestsPerSecond:
+        atMs > fromMs && measured.length > 0
+          ? measured.reduce((a, b) => a + b, 0) / ((atMs - fromMs) / 1000)
+          : undefined,
+      burnRates: gauges.map(({ longWindowMs, shortWindowMs, ...gauge }) => {
+        const read = (windowMs: number) => ({
+          windowMs,
+          burnRate: obs.burnRate(gauge.slo, gauge.segment, windowMs),
+        });
+        return { ...gauge, long: read(longWindowMs), short: read(shortWindowMs) };
+      }),
       firing: obs.firing(),
       activeFaults: [...active.values()].map((f) => ({
         id: f.record.id,
         fault: f.record.fault,
+        target: f.record.target,
         endsInMs: Math.max(0, f.endsAtMs - atMs),
       })),
     });
@@ -453,6 +474,38 @@ export async function runGameDay(options: GameDayOptions): Promise<Journal> {
     interrupted,
     assessors: options.assessors,
   });
+}
+
+/** The live view's checkout figures cover the last 5 s. */
+const statusSpanMs = 5000;
+
+type BurnGauge = Omit<LiveBurnRate, 'long' | 'short'> & {
+  readonly longWindowMs: number;
+  readonly shortWindowMs: number;
+};
+
+/** Each window pair of each enabled tier of the (time-scaled) SLOs, as the evaluator checks it. */
+function burnGauges(scaled: readonly Slo[]): BurnGauge[] {
+  return scaled.flatMap((slo) =>
+    slo.alerting.tiers
+      .filter((tier) => tier.enabled)
+      .flatMap((tier) =>
+        (['quick', 'slow'] as const).map((condition) => {
+          const pair = tier[condition];
+          return {
+            slo: slo.baseName,
+            ...(slo.segment ? { segment: slo.segment.value } : {}),
+            alertname: slo.alerting.name,
+            tier: tier.name,
+            severity: tier.severity,
+            condition,
+            factor: burnFactor(pair, slo.periodMs),
+            longWindowMs: pair.longWindowMs,
+            shortWindowMs: pair.shortWindowMs,
+          };
+        }),
+      ),
+  );
 }
 
 function failedChecks(result: SteadyStateResult): string {

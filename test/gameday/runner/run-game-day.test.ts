@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalAlert } from '../../../src/gameday/journal.js';
+import type { LiveStatus } from '../../../src/gameday/runner/ports.js';
 import { runGameDay, type GameDayOptions } from '../../../src/gameday/runner/run-game-day.js';
 import { parseScenario } from '../../../src/gameday/scenario/load.js';
+import { buildSlo, tier } from '../../slo/builders.js';
 import { fakeClock, fakeFaults, fakeLoad, fakeObserver, fakeTarget } from './fakes.js';
 
 const t0 = Date.UTC(2026, 11, 7, 10, 0, 0);
@@ -222,5 +224,126 @@ describe('the phase runner under a fake clock with fake drivers', () => {
     });
     expect(byKind['alert-silent']?.met).toBe(false);
     expect(journal.verdict.outcome).toBe('refuted');
+  });
+
+  it('publishes the live status once a second: checkout per segment, requests per second, burn rates per tier at the scaled windows', async () => {
+    const injectStart = t0 + 12_000;
+    const { options, clock } = setup();
+    const segment = (value: string) => ({ label: 'segment', value });
+    const slos = [
+      buildSlo({
+        name: 'checkout-availability-guest',
+        baseName: 'checkout-availability',
+        segment: segment('guest'),
+        alerting: {
+          name: 'CheckoutAvailabilityBudgetBurn',
+          labels: {},
+          annotations: {},
+          tiers: [tier('page', { severity: 'ticket' }), tier('ticket')],
+        },
+      }),
+      buildSlo({
+        name: 'checkout-latency-vip',
+        baseName: 'checkout-latency',
+        segment: segment('vip'),
+        alerting: {
+          name: 'CheckoutLatencyBudgetBurn',
+          labels: {},
+          annotations: {},
+          tiers: [tier('page'), tier('ticket', { enabled: false })],
+        },
+      }),
+    ];
+    const asked: string[] = [];
+    const firing = [{ alertname: 'CheckoutAvailabilityBudgetBurn', segment: 'guest', severity: 'ticket' }];
+    const observer = {
+      ...fakeObserver(clock, { errorRatioAt: () => 0 }),
+      burnRate(slo: string, seg: string | undefined, windowMs: number) {
+        asked.push(`${slo}/${seg ?? '-'}/${windowMs}`);
+        // Burning fast over the page tier's short windows once a fault is in.
+        return clock.now() >= injectStart ? 20_000 / windowMs : undefined;
+      },
+      firing: () => (clock.now() >= injectStart + 2000 ? firing : []),
+    };
+    const ticks: LiveStatus[] = [];
+    await runGameDay({
+      ...options,
+      slos,
+      startObserver: () => Promise.resolve(observer),
+      events: { tick: (status) => ticks.push(status) },
+    });
+
+    // A tick per sample from the first one on (after the 2 s warm-up), until recovery.
+    expect(ticks[0]?.atMs).toBe(t0 + 3000);
+    expect(ticks.map((t) => t.atMs)).toEqual(observer.samples);
+    // No span yet at the first sample; then 10 checkouts/s in each of 3 segments, over 1 s and then 5 s.
+    expect(ticks.slice(0, 3).map((t) => t.requestsPerSecond)).toEqual([undefined, 30, 30]);
+    const inject = ticks.find((t) => t.atMs === injectStart + 3000);
+    expect(inject).toMatchObject({ phase: 'inject', phaseEndsInMs: 17_000, requestsPerSecond: 30 });
+    expect(inject?.segments.map((s) => [s.segment, s.stats?.requests])).toEqual([
+      ['guest', 50],
+      ['member', 50],
+      ['vip', 50],
+    ]);
+    expect(inject?.firing).toEqual(firing);
+    // Each window pair of each enabled tier, the windows divided by the time scale (60); the
+    // latency SLO's ticket tier is disabled, so it has no gauge.
+    const rows = inject?.burnRates.map((b) => ({
+      at: `${b.slo}/${b.segment ?? '-'} ${b.tier} ${b.condition} (${b.severity})`,
+      factor: Number(b.factor.toFixed(6)),
+      long: [b.long.windowMs, b.long.burnRate],
+      short: [b.short.windowMs, b.short.burnRate],
+    }));
+    expect(rows).toEqual([
+      {
+        at: 'checkout-availability/guest page quick (ticket)',
+        factor: 14.4,
+        long: [60_000, 20_000 / 60_000],
+        short: [5000, 4],
+      },
+      {
+        at: 'checkout-availability/guest page slow (ticket)',
+        factor: 6,
+        long: [360_000, 20_000 / 360_000],
+        short: [30_000, 20_000 / 30_000],
+      },
+      {
+        at: 'checkout-availability/guest ticket quick (ticket)',
+        factor: 3,
+        long: [1_440_000, 20_000 / 1_440_000],
+        short: [120_000, 20_000 / 120_000],
+      },
+      {
+        at: 'checkout-availability/guest ticket slow (ticket)',
+        factor: 1,
+        long: [4_320_000, 20_000 / 4_320_000],
+        short: [360_000, 20_000 / 360_000],
+      },
+      {
+        at: 'checkout-latency/vip page quick (page)',
+        factor: 14.4,
+        long: [60_000, 20_000 / 60_000],
+        short: [5000, 4],
+      },
+      {
+        at: 'checkout-latency/vip page slow (page)',
+        factor: 6,
+        long: [360_000, 20_000 / 360_000],
+        short: [30_000, 20_000 / 30_000],
+      },
+    ]);
+    expect(asked).toContain('checkout-latency/vip/5000');
+    // Before any fault, no data yet: the gauges are there, their burn rates undefined.
+    expect(ticks[0]?.burnRates).toHaveLength(6);
+    expect(ticks[0]?.burnRates.every((b) => b.long.burnRate === undefined)).toBe(true);
+    // Faults start after the tick's status: the one due at 3 s shows from the next tick on.
+    expect(inject?.activeFaults.map((f) => [f.fault, f.target, f.endsInMs])).toEqual([
+      ['vendor-outage', 'vendor-primary', 2000],
+    ]);
+    const next = ticks.find((t) => t.atMs === injectStart + 4000);
+    expect(next?.activeFaults.map((f) => [f.fault, f.target, f.endsInMs])).toEqual([
+      ['vendor-outage', 'vendor-primary', 1000],
+      ['vendor-latency', 'vendor-primary', 9000],
+    ]);
   });
 });
