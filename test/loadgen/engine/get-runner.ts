@@ -10,7 +10,12 @@ import type { ErrorKind } from '../../../src/loadgen/results.js';
  */
 export function getRunner(
   origin: string,
-  options: { readonly segment?: string; readonly onStart?: (lagMs: number) => void } = {},
+  options: {
+    readonly segment?: string;
+    readonly onStart?: (lagMs: number) => void;
+    /** Every latency handed to the recorder, for an exact percentile to hold its histogram to. */
+    readonly onLatency?: (latencyMs: number) => void;
+  } = {},
 ): { runner: IterationRunner; close: () => Promise<void> } {
   const pool = new Pool(origin, { connections: 256 });
   let hooked: AbortSignal | undefined;
@@ -31,6 +36,7 @@ export function getRunner(
       error = 'connection';
     }
     const endedAtMs = ctx.startedAtMs + (performance.now() - enteredAt);
+    options.onLatency?.(endedAtMs - ctx.scheduledAtMs);
     ctx.record({
       step: 'get',
       segment: options.segment ?? 'guest',

@@ -77,6 +77,55 @@ describe('merging two results', () => {
   });
 });
 
+describe('merging step points', () => {
+  const iterations = checkoutIterations(2000, 20);
+  const stepResults = (part: readonly PositionedSample[][]): LoadResults => {
+    const recorder = new Recorder({ latencyBucketsMs: [100, 250, 1000], seriesSteps: ['checkout'] });
+    for (const samples of part) for (const { sample, position } of samples) recorder.record(sample, position);
+    return recorder.toResults(run);
+  };
+  const whole = stepResults(iterations);
+  const merged = mergeResults(
+    stepResults(iterations.filter((_, i) => i % 2 === 0)),
+    stepResults(iterations.filter((_, i) => i % 2 === 1)),
+  );
+  const counted = (doc: LoadResults) =>
+    doc.timeSeries.map(({ t, segment, step, count, byStatus, latencyBucketsMs }) => ({
+      t,
+      segment,
+      step,
+      count,
+      byStatus,
+      latencyBucketsMs,
+    }));
+
+  it('adds answers per status and latency buckets per second, as one run over every sample', () => {
+    expect(whole.timeSeries.some((p) => p.step === 'checkout' && p.byStatus !== undefined)).toBe(true);
+    expect(counted(merged)).toEqual(counted(whole));
+  });
+
+  it('drops them from a merged point when one of its parts has none (an older writer)', () => {
+    const older = stepResults(iterations.filter((_, i) => i % 2 === 1));
+    const stripped: LoadResults = {
+      ...older,
+      timeSeries: older.timeSeries.map((point) => {
+        const copy = { ...point };
+        delete copy.byStatus;
+        delete copy.latencyBucketsMs;
+        return copy;
+      }),
+    };
+    const mixed = mergeResults(stepResults(iterations.filter((_, i) => i % 2 === 0)), stripped);
+    const point = mixed.timeSeries.find((p) => p.t === 5 && p.step === 'checkout');
+    const truth = whole.timeSeries.find(
+      (p) => p.t === 5 && p.step === 'checkout' && p.segment === point?.segment,
+    );
+    expect(point?.count).toBe(truth?.count);
+    expect(point).not.toHaveProperty('byStatus');
+    expect(point).not.toHaveProperty('latencyBucketsMs');
+  });
+});
+
 describe('run metadata of merged results', () => {
   it('spans from the earliest start to the latest end and joins what differs', () => {
     const iterations = checkoutIterations(50, 5);

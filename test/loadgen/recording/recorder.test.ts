@@ -45,6 +45,73 @@ describe('per-second series of a step', () => {
     expect(timeSeries).toHaveLength(4);
   });
 
+  it('counts answers per status and cumulative latency buckets on step points only', () => {
+    const recorder = new Recorder({ latencyBucketsMs: [50, 100], seriesSteps: ['checkout'] });
+    const at = (step: string, endedAtMs: number, latencyMs: number, status?: number) =>
+      recorder.record(
+        {
+          step,
+          segment: 'guest',
+          latencyMs,
+          endedAtMs,
+          ...(status === undefined ? { error: 'timeout' as const } : {}),
+          ...(status === undefined ? {} : { status }),
+          ...(status === 503 ? { error: 'http5xx' as const } : {}),
+        },
+        { firstOfIteration: step === 'browse', firstOfStep: true },
+      );
+    at('browse', 100, 5, 200);
+    at('checkout', 200, 40, 200);
+    at('checkout', 300, 70, 503);
+    at('checkout', 400, 120, 409);
+    at('checkout', 500, 3000); // timed out: no answer, no status
+    at('checkout', 1200, 10, 200);
+    const { timeSeries, bySegmentStep } = recorder.toResults(run);
+    const point = (t: number, step?: string) =>
+      timeSeries.find((p) => p.t === t && p.segment === 'guest' && p.step === step);
+    expect(point(0, 'checkout')).toMatchObject({
+      count: 4,
+      byStatus: { '200': 1, '409': 1, '503': 1 },
+      latencyBucketsMs: { '50': 1, '100': 2 },
+    });
+    expect(point(1, 'checkout')).toMatchObject({
+      count: 1,
+      byStatus: { '200': 1 },
+      latencyBucketsMs: { '50': 1, '100': 1 },
+    });
+    // The segment's series over every step keeps its old shape.
+    expect(point(0)).not.toHaveProperty('byStatus');
+    expect(point(0)).not.toHaveProperty('latencyBucketsMs');
+    // Step points add up to the step's summary.
+    expect(bySegmentStep.guest?.checkout).toMatchObject({
+      byStatus: { '200': 2, '409': 1, '503': 1 },
+      latencyBucketsMs: { '50': 2, '100': 3 },
+    });
+    expect(loadResultsSchema.safeParse(recorder.toResults(run)).success).toBe(true);
+  });
+
+  it("adds step points up to the summaries exactly, latency buckets counted as the summaries' histogram counts them", () => {
+    // Thresholds on and around HDR bucket edges, and latencies from 0.2 ms to 3 s.
+    const buckets = [1, 99.95, 100, 100.04, 250, 1000, 2999.9];
+    const recorder = new Recorder({ latencyBucketsMs: buckets, seriesSteps: ['checkout', 'cart'] });
+    recordAll(recorder, checkoutIterations(3000, 30));
+    const results = recorder.toResults(run);
+    for (const [segment, steps] of Object.entries(results.bySegmentStep)) {
+      for (const step of ['checkout', 'cart']) {
+        const points = results.timeSeries.filter((p) => p.segment === segment && p.step === step);
+        const sum = (pick: (p: (typeof points)[number]) => Readonly<Record<string, number>> | undefined) => {
+          const out: Record<string, number> = {};
+          for (const p of points)
+            for (const [key, n] of Object.entries(pick(p) ?? {})) out[key] = (out[key] ?? 0) + n;
+          return out;
+        };
+        expect(sum((p) => p.byStatus)).toEqual(steps[step]?.byStatus);
+        expect(sum((p) => p.latencyBucketsMs)).toEqual(steps[step]?.latencyBucketsMs);
+      }
+    }
+    expect(loadResultsSchema.safeParse(results).success).toBe(true);
+  });
+
   it('keeps only the segment series by default', () => {
     const recorder = new Recorder({ latencyBucketsMs: [] });
     recorder.record(
