@@ -22,6 +22,7 @@ import { checkTarget, lookupAll, type LookupAll } from '../loadgen/safety.js';
 import { gameDayLoadPlan, inProcessLoad } from './adapters/load-control.js';
 import { metricsObserver, type PrometheusReader } from './adapters/metrics-observer.js';
 import { earliestFiring } from './alerts/earliest-firing.js';
+import { compileSli } from './alerts/sli-query.js';
 import type { Journal } from './journal.js';
 import { readPrometheusAlerts } from './prometheus/read-alerts.js';
 import { readPrometheusBurnRates } from './prometheus/read-burn-rates.js';
@@ -245,7 +246,14 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
     loadControl: (running) =>
       inProcessLoad({
         // Longer than the game day can last: the runner stops it when it is done with it.
-        plan: gameDayLoadPlan(scenario.load, running.storeUrl, scenario.seed, totalMs + 60_000),
+        // SLOs the in-process evaluator cannot read are counted from the load's per-second points.
+        plan: gameDayLoadPlan(
+          scenario.load,
+          running.storeUrl,
+          scenario.seed,
+          totalMs + 60_000,
+          scaled.filter((slo) => !compileSli(slo).ok),
+        ),
         runId,
         runNonce: randomHex(cryptoRandom(), 8),
         wallClock: clock,

@@ -90,8 +90,12 @@ const detectionSchema = z.strictObject({
 });
 
 const alertSchema = z.strictObject({
-  /** `builtin`: the in-process evaluator; `prometheus`: Prometheus' own rule evaluation. */
-  source: z.enum(['builtin', 'prometheus']),
+  /**
+   * `builtin`: the in-process evaluator; `prometheus`: Prometheus' own rule evaluation; `results`:
+   * the same rules applied to the customers' view (the load's per-second step points, counted
+   * through the SLO's `loadResults`), for SLOs whose SLI the in-process evaluator cannot read.
+   */
+  source: z.enum(['builtin', 'prometheus', 'results']),
   alertname: z.string(),
   slo: z.string(),
   segment: z.string().optional(),
@@ -198,6 +202,19 @@ const actionItemSchema = z.strictObject({
   finding: z.string(),
 });
 
+/** An SLO whose SLI the in-process evaluator cannot read, and which sources evaluated it instead. */
+const notEvaluableSchema = z.strictObject({
+  /** The SLO's name as written, and the segment it was expanded for. */
+  slo: z.string(),
+  segment: z.string().optional(),
+  /** Why the in-process evaluator cannot read it. */
+  reason: z.string(),
+  /** Who evaluated its burn rates and alerts instead; empty when nobody could. */
+  sources: z.array(z.enum(['prometheus', 'results'])),
+  /** Why the load results could not count it either, when they could not. */
+  resultsNote: z.string().optional(),
+});
+
 export const verdicts = ['held', 'refuted', 'interrupted', 'error'] as const;
 export type VerdictOutcome = (typeof verdicts)[number];
 
@@ -222,6 +239,8 @@ export const journalSchema = z.strictObject({
   phases: z.array(phaseSchema),
   faults: z.array(faultSchema),
   alerts: z.array(alertSchema),
+  /** SLOs not evaluated in process; absent in journals written before shopsre listed them. */
+  notEvaluable: z.array(notEvaluableSchema).optional(),
   series: seriesSchema,
   steadyState: z.array(steadyStateSchema),
   expectations: z.array(expectationSchema),
@@ -254,5 +273,6 @@ export type SteadyStateResult = z.infer<typeof steadyStateSchema>;
 export type CheckResult = z.infer<typeof checkResultSchema>;
 export type ExpectationResult = z.infer<typeof expectationSchema>;
 export type Impact = z.infer<typeof impactSchema>;
+export type NotEvaluableSlo = z.infer<typeof notEvaluableSchema>;
 export type TimelineEvent = z.infer<typeof eventSchema>;
 export type ActionItem = z.infer<typeof actionItemSchema>;

@@ -20,7 +20,8 @@ import { businessOutcomes, errorKinds, type LoadResults } from './results.js';
  * a start instant, so theirs line up exactly). Counts and errors of matching buckets add up; their
  * percentiles cannot be rebuilt without per-second histograms, so the merged bucket takes the
  * maximum of each: an upper bound, since the percentile of a union never exceeds the largest of the
- * parts'. The summaries, which SLO checks read, are exact.
+ * parts'. The summaries, which SLO checks read, are exact, and so are the answers per status and
+ * latency buckets of step points, which add up.
  */
 export function mergeResults(first: LoadResults, ...rest: readonly LoadResults[]): LoadResults {
   const documents = [first, ...rest];
@@ -98,20 +99,51 @@ function mergeSeries(documents: readonly LoadResults[], startMs: number): Series
       const key = JSON.stringify([t, point.segment, point.step ?? null]);
       const seen = merged.get(key);
       if (!seen) {
-        merged.set(key, { ...point, t, errors: { ...point.errors } });
+        merged.set(key, {
+          ...point,
+          t,
+          errors: { ...point.errors },
+          ...(point.byStatus ? { byStatus: { ...point.byStatus } } : {}),
+          ...(point.latencyBucketsMs ? { latencyBucketsMs: { ...point.latencyBucketsMs } } : {}),
+        });
         continue;
       }
       const errors = { ...seen.errors };
       for (const kind of errorKinds) errors[kind] += point.errors[kind];
+      const byStatus = addCounts(seen.byStatus, point.byStatus, 'every');
+      const latencyBucketsMs = addCounts(seen.latencyBucketsMs, point.latencyBucketsMs, 'shared');
       merged.set(key, {
-        ...seen,
+        t,
+        segment: seen.segment,
+        ...(seen.step === undefined ? {} : { step: seen.step }),
         count: seen.count + point.count,
         errors,
         p50: Math.max(seen.p50, point.p50),
         p95: Math.max(seen.p95, point.p95),
         p99: Math.max(seen.p99, point.p99),
+        ...(byStatus ? { byStatus } : {}),
+        ...(latencyBucketsMs ? { latencyBucketsMs } : {}),
       });
     }
   }
   return [...merged.values()];
+}
+
+/**
+ * Counts of two matching step points added key by key (statuses, latency buckets). A point without
+ * them (an older writer) makes the merged point have none, rather than counts of part of its
+ * requests; a bucket only one of them has is dropped for the same reason.
+ */
+function addCounts(
+  a: Readonly<Record<string, number>> | undefined,
+  b: Readonly<Record<string, number>> | undefined,
+  keys: 'every' | 'shared',
+): Record<string, number> | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  // A status one point lacks had no answer there; a bucket one lacks was not counted there.
+  const merged =
+    keys === 'every'
+      ? [...new Set([...Object.keys(a), ...Object.keys(b)])]
+      : Object.keys(a).filter((k) => Object.hasOwn(b, k));
+  return Object.fromEntries(merged.map((k) => [k, (a[k] ?? 0) + (b[k] ?? 0)]));
 }

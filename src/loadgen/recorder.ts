@@ -1,6 +1,7 @@
 import type { JsHistogram } from 'hdr-histogram-js';
 import type { SamplePosition } from './engine/types.js';
 import {
+  createLatencyHistogram,
   createSecondHistogram,
   createSecondScratchHistogram,
   percentileMs,
@@ -23,7 +24,9 @@ export interface RecorderOptions {
   readonly latencyBucketsMs: readonly number[];
   /**
    * Steps that also get a per-second series of their own per segment (a point with `step`), beside
-   * the segment's series over every step: a game day's customers' view of checkout.
+   * the segment's series over every step: a game day's customers' view of checkout. Those points
+   * also count answers per status and cumulative latency buckets, as the summaries do, so an SLO can
+   * be counted over any span of seconds (a game day's burn-rate windows).
    */
   readonly seriesSteps?: readonly string[];
 }
@@ -59,6 +62,9 @@ interface SecondBucket {
   readonly t: number;
   count: number;
   readonly errors: ErrorCounts;
+  /** Step buckets only: answers per status code, and requests at or under each latency threshold. */
+  readonly byStatus?: Map<number, number>;
+  readonly atOrBelow?: number[];
   /** What the series point is read from, once the second is sealed. */
   readonly histogram: JsHistogram;
   /** The latencies of a second still being recorded (see `Recorder.sealBefore`). */
@@ -77,8 +83,16 @@ export class Recorder {
   private newestSecond = 0;
   private requests = 0;
   private errors = 0;
+  /** Where each latency threshold falls in a summary's histogram layout: the last index it counts whole. */
+  private readonly thresholdIndexes: readonly number[];
+  private readonly layout: JsHistogram | undefined;
 
-  constructor(private readonly options: RecorderOptions) {}
+  constructor(private readonly options: RecorderOptions) {
+    // Only runs with step series pay for a layout to place latencies in (a single allocation).
+    this.layout = options.seriesSteps?.length ? createLatencyHistogram() : undefined;
+    const layout = this.layout;
+    this.thresholdIndexes = layout ? options.latencyBucketsMs.map((ms) => thresholdIndex(layout, ms)) : [];
+  }
 
   record(sample: Sample, position: SamplePosition): void {
     const { segment, step, error } = sample;
@@ -102,6 +116,7 @@ export class Recorder {
     if (stepBucket) {
       stepBucket.count++;
       recordLatencyMs(stepBucket.scratch ?? stepBucket.histogram, sample.latencyMs);
+      this.countStep(stepBucket, sample);
     }
     let live = this.live.get(segment);
     if (!live) this.live.set(segment, (live = { requests: 0, errors: 0 }));
@@ -156,6 +171,7 @@ export class Recorder {
         p50: percentileMs(bucket.histogram, 50),
         p95: percentileMs(bucket.histogram, 95),
         p99: percentileMs(bucket.histogram, 99),
+        ...this.stepCounts(bucket),
       })),
     );
     return assembleResults({
@@ -164,6 +180,36 @@ export class Recorder {
       timeSeries,
       latencyBucketsMs: this.options.latencyBucketsMs.map(String),
     });
+  }
+
+  /**
+   * A step sample's status and latency buckets. A latency counts under a threshold when it falls in
+   * the summary histogram's bucket holding the threshold or below (as `countAtOrBelowMs` counts), so
+   * the step points of a slice add up to its summary's buckets exactly.
+   */
+  private countStep(bucket: SecondBucket, sample: Sample): void {
+    if (sample.status !== undefined && bucket.byStatus) {
+      bucket.byStatus.set(sample.status, (bucket.byStatus.get(sample.status) ?? 0) + 1);
+    }
+    const atOrBelow = bucket.atOrBelow;
+    if (!this.layout || !atOrBelow) return;
+    const index = this.layout.countsArrayIndex(latencyUs(sample.latencyMs));
+    this.thresholdIndexes.forEach((last, i) => {
+      if (index <= last) atOrBelow[i] = (atOrBelow[i] ?? 0) + 1;
+    });
+  }
+
+  private stepCounts(bucket: SecondBucket): Pick<SeriesPoint, 'byStatus' | 'latencyBucketsMs'> {
+    const { byStatus, atOrBelow } = bucket;
+    if (!byStatus || !atOrBelow) return {};
+    return {
+      byStatus: Object.fromEntries(
+        [...byStatus].sort(([a], [b]) => a - b).map(([status, n]) => [String(status), n]),
+      ),
+      latencyBucketsMs: Object.fromEntries(
+        this.options.latencyBucketsMs.map((ms, i) => [String(ms), atOrBelow[i] ?? 0]),
+      ),
+    };
   }
 
   private secondOf(t: number, segment: string): SecondBucket {
@@ -178,7 +224,16 @@ export class Recorder {
     if (!bucket) {
       // A straggler for a second already sealed goes straight into its packed histogram.
       const scratch = t < this.newestSecond - 1 ? undefined : this.takeScratch();
-      bucket = { t, count: 0, errors: noErrors(), histogram: createSecondHistogram(), scratch };
+      bucket = {
+        t,
+        count: 0,
+        errors: noErrors(),
+        histogram: createSecondHistogram(),
+        scratch,
+        ...(isStepKey(segment)
+          ? { byStatus: new Map(), atOrBelow: this.options.latencyBucketsMs.map(() => 0) }
+          : {}),
+      };
       segments.set(segment, bucket);
       if (scratch) this.unsealed.push(bucket);
     }
@@ -210,6 +265,24 @@ export class Recorder {
   private takeScratch(): JsHistogram {
     return this.spareScratch.pop() ?? createSecondScratchHistogram();
   }
+}
+
+function isStepKey(key: string): boolean {
+  return key.includes('\u0000');
+}
+
+/** A latency as `recordLatencyMs` records it, in microseconds. */
+function latencyUs(latencyMs: number): number {
+  return Number.isFinite(latencyMs) ? Math.max(0, Math.round(latencyMs * 1000)) : 0;
+}
+
+/**
+ * The last index of the summaries' histogram layout that `countAtOrBelowMs` counts for a threshold.
+ * Past the highest trackable value it counts the whole histogram, which holds nothing above that
+ * value (it grows to hold larger ones), so comparing indexes gives the same count either way.
+ */
+function thresholdIndex(layout: JsHistogram, thresholdMs: number): number {
+  return layout.countsArrayIndex(Math.round(thresholdMs * 1000));
 }
 
 function seriesOf(key: string): { segment: string; step?: string } {

@@ -32,6 +32,10 @@ export type ErrorKind = (typeof errorKinds)[number];
 
 const count = z.number().int().nonnegative();
 const milliseconds = z.number().nonnegative();
+const statusKey = z.string().regex(/^[1-5]\d\d$/, 'a status key is an HTTP status code, e.g. "503"');
+const thresholdKey = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'a bucket key is a threshold in milliseconds, e.g. "250"');
 
 /** Requests per error kind: HTTP 4xx and 5xx answers, client timeouts, refused or reset connections, failed checks on a 2xx answer. */
 const errorsByKindSchema = z.object({
@@ -74,9 +78,7 @@ export const summarySchema = z
      * failed checks included; timeouts and connection errors got none). Absent in documents written
      * before shopsre counted them: readers then count every error as bad.
      */
-    byStatus: z
-      .record(z.string().regex(/^[1-5]\d\d$/, 'a status key is an HTTP status code, e.g. "503"'), count)
-      .optional(),
+    byStatus: z.record(statusKey, count).optional(),
     /** Out-of-stock, declined and pending checkouts; absent in older documents. */
     businessOutcomes: businessOutcomesSchema.optional(),
     /** Iterations an arrival-rate executor could not start on time (no free VU): offered load that never ran. */
@@ -96,10 +98,7 @@ export const summarySchema = z
      * number of requests that took at most that long. A latency SLI with a 250 ms threshold reads
      * `1 - latencyBucketsMs["250"] / requests` as its error ratio.
      */
-    latencyBucketsMs: z.record(
-      z.string().regex(/^\d+(\.\d+)?$/, 'a bucket key is a threshold in milliseconds, e.g. "250"'),
-      count,
-    ),
+    latencyBucketsMs: z.record(thresholdKey, count),
   })
   .superRefine((summary, ctx) => {
     if (summary.errors > summary.requests) {
@@ -190,6 +189,13 @@ export const loadResultsSchema = z.object({
       p50: milliseconds,
       p95: milliseconds,
       p99: milliseconds,
+      /**
+       * Points of a step only (those with `step`), from writers that count them: answers per HTTP
+       * status code and cumulative latency buckets, with the meaning they have in a summary, so an
+       * SLO's `loadResults` counting can be applied to any span of seconds.
+       */
+      byStatus: z.record(statusKey, count).optional(),
+      latencyBucketsMs: z.record(thresholdKey, count).optional(),
     }),
   ),
 });

@@ -1,10 +1,11 @@
 import type { Clock } from '../../core/clock.js';
 import { buildLoadPlan } from '../../loadgen/build-plan.js';
 import { systemMonotonicClock } from '../../loadgen/engine/system-clock.js';
-import type { LoadPlan } from '../../loadgen/plan.js';
+import { journeySteps, type LoadPlan } from '../../loadgen/plan.js';
 import { defaultProfile, type LoadProfile } from '../../loadgen/profile.js';
 import type { LoadResults, Summary } from '../../loadgen/results.js';
 import { runLoad } from '../../loadgen/run-load.js';
+import type { Slo } from '../../slo/model.js';
 import type { ViewSeries } from '../journal.js';
 import type { CustomerRecord, LoadControl } from '../runner/ports.js';
 import type { ScenarioLoad } from '../scenario/scenario.js';
@@ -13,12 +14,17 @@ import type { ScenarioLoad } from '../scenario/scenario.js';
  * The plan of a game day's load: the scenario's preset and rate against the target, for as long
  * as the game day can last (it is stopped when the game day is done with it), seeded by the
  * scenario so the same scenario replays the same shoppers.
+ *
+ * `resultsSlos` are the SLOs the in-process evaluator cannot read: their burn rates and alerts come
+ * from the load's per-second points, so every step they count gets a series of its own (all of the
+ * journey's steps for an SLO that names none) and every latency threshold they count a bucket.
  */
 export function gameDayLoadPlan(
   load: ScenarioLoad,
   storeUrl: string,
   seed: number,
   durationMs: number,
+  resultsSlos: readonly Slo[] = [],
 ): LoadPlan {
   const profile: LoadProfile = {
     ...defaultProfile,
@@ -41,7 +47,24 @@ export function gameDayLoadPlan(
     profile,
   );
   // The customers' view of checkout per segment and second (customerRecord reads these points).
-  return { ...plan, seriesSteps: ['checkout'] };
+  const seriesSteps = new Set<string>(['checkout']);
+  const latencyBucketsMs = [...plan.latencyBucketsMs];
+  for (const slo of resultsSlos) {
+    const sli = slo.loadResults;
+    for (const step of sli.steps.length === 0 ? journeySteps : sli.steps) seriesSteps.add(step);
+    // The counting finds a bucket within a millionth of a millisecond (`withinThreshold`).
+    if (
+      sli.kind === 'latency' &&
+      !latencyBucketsMs.some((ms) => Math.abs(ms - sli.latencyThresholdMs) < 1e-6)
+    ) {
+      latencyBucketsMs.push(sli.latencyThresholdMs);
+    }
+  }
+  return {
+    ...plan,
+    latencyBucketsMs: latencyBucketsMs.sort((a, b) => a - b),
+    seriesSteps: [...seriesSteps],
+  };
 }
 
 /** The load generator in this process, as the runner starts and stops it. */
@@ -62,7 +85,7 @@ export function inProcessLoad(options: {
         signal,
         clock: systemMonotonicClock,
         wallClock: options.wallClock,
-      }).then(({ results }) => customerRecord(results));
+      }).then(({ results }) => customerRecord(results, 'checkout', options.plan.seriesSteps));
       return { finished };
     },
   };
@@ -74,8 +97,14 @@ const badKinds = ['http5xx', 'timeout', 'connection'] as const;
 /**
  * The customers' view of checkout per segment from a load run's results: one point per second of
  * the run (from its time series) and the totals of the run (from its per-segment step summaries).
+ * The per-second points of every step broken out (`seriesSteps`, default the steps the series
+ * holds) ride along for SLOs that only the load results can count.
  */
-export function customerRecord(results: LoadResults, step = 'checkout'): CustomerRecord {
+export function customerRecord(
+  results: LoadResults,
+  step = 'checkout',
+  seriesSteps?: readonly string[],
+): CustomerRecord {
   const startedAtMs = Date.parse(results.run.startedAt);
   const seconds = Math.max(0, ...results.timeSeries.map((p) => p.t + 1));
   const checkout: Record<string, ViewSeries> = {};
@@ -102,7 +131,9 @@ export function customerRecord(results: LoadResults, step = 'checkout'): Custome
       p95Ms: summary.requests > 0 ? summary.latencyMs.p95 : undefined,
     };
   }
-  return { startedAtMs, checkout, totals };
+  const points = results.timeSeries.filter((p) => p.step !== undefined);
+  const steps = seriesSteps ?? [...new Set(points.flatMap((p) => (p.step === undefined ? [] : [p.step])))];
+  return { startedAtMs, checkout, totals, stepSeries: { steps: [...steps], points } };
 }
 
 function emptySeries(length: number): {

@@ -121,6 +121,10 @@ export function metricsObserver(
         requests(segment, fromMs, toMs) {
           return segment === undefined ? undefined : view.checkout(segment, fromMs, toMs)?.requests;
         },
+        notEvaluable: evaluator.notEvaluable.flatMap(({ sloId, reason }) => {
+          const slo = sloById.get(sloId);
+          return slo ? [{ slo, reason }] : [];
+        }),
       };
     },
     async close() {

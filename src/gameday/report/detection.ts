@@ -34,7 +34,7 @@ export interface DetectionGroup {
   readonly sources: readonly DetectionFigures[];
 }
 
-const sourceOrder: Readonly<Record<AlertSource, number>> = { builtin: 0, prometheus: 1 };
+const sourceOrder: Readonly<Record<AlertSource, number>> = { builtin: 0, prometheus: 1, results: 2 };
 
 /**
  * Detection figures for every alert that fired or should have (it has a bound), grouped by alert and

@@ -316,36 +316,26 @@ function detection(journal: Journal): string[] {
     );
     const bySource = new Map(g.sources.map((s) => [s.source, s]));
     if (bySource.size > 1) {
+      // builtin and prometheus always; results beside them when it evaluated this alert too.
+      const columns: readonly DetectionFigures['source'][] = [
+        'builtin',
+        'prometheus',
+        ...(bySource.has('results') ? (['results'] as const) : []),
+      ];
+      const row = (label: string, value: (f: DetectionFigures | undefined) => string): string[] => [
+        label,
+        ...columns.map((source) => value(bySource.get(source))),
+      ];
       out.push(
         ...table(
-          ['', 'builtin', 'prometheus'],
-          ['left', 'left', 'left'],
+          ['', ...columns],
+          ['left', ...columns.map(() => 'left' as const)],
           [
-            [
-              'Fault start',
-              utcOr(bySource.get('builtin')?.faultStartMs),
-              utcOr(bySource.get('prometheus')?.faultStartMs),
-            ],
-            [
-              'First pending',
-              utcOr(bySource.get('builtin')?.firstPendingMs),
-              utcOr(bySource.get('prometheus')?.firstPendingMs),
-            ],
-            [
-              'First firing',
-              utcOr(bySource.get('builtin')?.firstFiringMs),
-              utcOr(bySource.get('prometheus')?.firstFiringMs),
-            ],
-            [
-              'Earliest possible',
-              utcOr(bySource.get('builtin')?.earliestFiringMs),
-              utcOr(bySource.get('prometheus')?.earliestFiringMs),
-            ],
-            [
-              'Summary',
-              sourceCell(bySource.get('builtin'), journal),
-              sourceCell(bySource.get('prometheus'), journal),
-            ],
+            row('Fault start', (f) => utcOr(f?.faultStartMs)),
+            row('First pending', (f) => utcOr(f?.firstPendingMs)),
+            row('First firing', (f) => utcOr(f?.firstFiringMs)),
+            row('Earliest possible', (f) => utcOr(f?.earliestFiringMs)),
+            row('Summary', (f) => sourceCell(f, journal)),
           ],
         ),
         '',
@@ -495,7 +485,23 @@ function supporting(journal: Journal): string[] {
     `- Burn rates: ${burnSources.length > 0 ? burnSources.map(describeSource).join('; ') : 'none recorded'}.`,
     `- Impact: per segment, as the Source column of the Impact table says.`,
     `- Target: ${target.kind} store at ${code(target.storeUrl)}${target.prometheusUrl ? `, Prometheus at ${code(target.prometheusUrl)}` : ''}.`,
+    ...notEvaluableLines(journal),
   ];
+}
+
+/** One line per SLO the in-process evaluator could not read: why, and who evaluated it instead. */
+function notEvaluableLines(journal: Journal): string[] {
+  return [...(journal.notEvaluable ?? [])]
+    .sort((a, b) => compare(a.slo, b.slo) || compare(a.segment ?? '', b.segment ?? ''))
+    .map((n) => {
+      const name = `${code(n.slo)}${n.segment === undefined ? '' : ` [${cell(n.segment)}]`}`;
+      const by =
+        n.sources.length > 0
+          ? `its burn rates and alerts come from ${[...n.sources].sort().map(describeSource).join('; ')}`
+          : 'no source evaluated its burn rates or alerts';
+      const note = n.resultsNote === undefined ? '' : ` (load results: ${prose(n.resultsNote)})`;
+      return `- SLO ${name}: not evaluated in process (${prose(n.reason)}); ${by}${note}.`;
+    });
 }
 
 function describeSource(source: string): string {

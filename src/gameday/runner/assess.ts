@@ -1,4 +1,5 @@
 import type { Slo } from '../../slo/model.js';
+import { customersAlerts, type CustomersAlerts } from '../observe/customers-alerts.js';
 import type {
   ActionItem,
   Detection,
@@ -8,6 +9,7 @@ import type {
   JournalAlert,
   JournalFault,
   JournalPhase,
+  NotEvaluableSlo,
   SteadyStateResult,
   TimelineEvent,
   ViewSeries,
@@ -70,7 +72,11 @@ export function assessRun(facts: RunFacts): Journal {
   const { scenario, observed } = facts;
   const injected = facts.faults.filter((f) => f.injectedAtMs !== undefined);
   const firstFault = injected[0];
-  const alerts = (observed?.alerts ?? []).map((alert) => withDetection(alert, facts, injected));
+  const fromResults = resultsView(facts);
+  const alerts = [...(observed?.alerts ?? []), ...(fromResults?.alerts ?? [])].map((alert) =>
+    withDetection(alert, facts, injected),
+  );
+  const notEvaluable = notEvaluableOf(facts, fromResults);
   const expectations = scenario.expectations.map((e) => judge(e, facts, alerts, firstFault));
   const impact = impactOf(facts);
   const reasons: string[] = [];
@@ -134,7 +140,8 @@ export function assessRun(facts: RunFacts): Journal {
     phases: [...facts.phases],
     faults: [...facts.faults],
     alerts,
-    series: seriesOf(facts),
+    ...(notEvaluable.length > 0 ? { notEvaluable } : {}),
+    series: seriesOf(facts, fromResults),
     steadyState: [...facts.steadyState],
     expectations,
     invariants: {
@@ -152,6 +159,54 @@ export function assessRun(facts: RunFacts): Journal {
     },
   };
   return { ...journal, actionItems: facts.assessors?.actionItems?.(journal) ?? [] };
+}
+
+/** The journal's sample interval: the runner samples, and the rules are evaluated, once a second. */
+const sampleIntervalMs = 1000;
+
+/**
+ * Burn rates and alerts, from the customers' view, of the SLOs the in-process evaluator cannot
+ * read. Computed even when a real Prometheus evaluated them too: a different view, labelled
+ * `results`, which expectations only fall back on (`judge`).
+ */
+function resultsView(facts: RunFacts): CustomersAlerts | undefined {
+  const observed = facts.observed;
+  const notEvaluable = observed?.notEvaluable ?? [];
+  const customers = facts.customers;
+  const stepSeries = customers?.stepSeries;
+  if (!observed || notEvaluable.length === 0 || !customers || !stepSeries) return undefined;
+  return customersAlerts({
+    slos: notEvaluable.map((n) => n.slo),
+    startedAtMs: customers.startedAtMs,
+    points: stepSeries.points,
+    steps: stepSeries.steps,
+    t: observed.t,
+    evaluationIntervalMs: sampleIntervalMs,
+  });
+}
+
+/** Each SLO not evaluated in process, why, and which sources evaluated it instead. */
+function notEvaluableOf(facts: RunFacts, fromResults: CustomersAlerts | undefined): NotEvaluableSlo[] {
+  const observed = facts.observed;
+  const same = (slo: Slo) => (x: { slo: string; segment?: string | undefined }) =>
+    x.slo === slo.baseName && x.segment === slo.segment?.value;
+  return (observed?.notEvaluable ?? []).map(({ slo, reason }) => {
+    const byPrometheus =
+      observed?.alerts.some((a) => a.source === 'prometheus' && same(slo)(a)) === true ||
+      observed?.burnRates.some((b) => b.source === 'prometheus' && same(slo)(b)) === true;
+    const notCounted = fromResults?.notCounted.find((n) => n.slo.id === slo.id);
+    const byResults = fromResults !== undefined && notCounted === undefined;
+    const resultsNote =
+      notCounted?.reason ??
+      (fromResults === undefined ? 'the load recorded no per-second step points' : undefined);
+    return {
+      slo: slo.baseName,
+      ...(slo.segment ? { segment: slo.segment.value } : {}),
+      reason,
+      sources: [...(byPrometheus ? ['prometheus' as const] : []), ...(byResults ? ['results' as const] : [])],
+      ...(resultsNote === undefined ? {} : { resultsNote }),
+    };
+  });
 }
 
 function withDetection(
@@ -256,9 +311,14 @@ function judge(
         (e.segment === undefined || a.segment === e.segment) &&
         (e.severity === undefined || a.severity === e.severity),
     );
-    // Prometheus' own evaluation, when there was one, is the authority; the built-in one otherwise.
+    // Prometheus' own evaluation, when there was one, is the authority; the built-in one otherwise,
+    // and the customers' view (`results`) for an SLO the built-in one could not evaluate.
     const fromPrometheus = all.filter((a) => a.source === 'prometheus');
-    return fromPrometheus.length > 0 ? fromPrometheus : all;
+    if (fromPrometheus.length > 0) return fromPrometheus;
+    const builtin = all.filter((a) => a.source === 'builtin');
+    const hasBuiltin = (a: JournalAlert): boolean =>
+      builtin.some((b) => b.slo === a.slo && b.segment === a.segment);
+    return [...builtin, ...all.filter((a) => a.source === 'results' && !hasBuiltin(a))];
   };
   const who = (e: { alert: string; segment?: string; severity?: string }): string =>
     `${e.alert}${e.segment ? ` for ${e.segment}` : ''}${e.severity ? ` (${e.severity})` : ''}`;
@@ -403,7 +463,7 @@ function impactOf(facts: RunFacts): Impact[] {
   });
 }
 
-function seriesOf(facts: RunFacts): Journal['series'] {
+function seriesOf(facts: RunFacts, fromResults: CustomersAlerts | undefined): Journal['series'] {
   const observed = facts.observed;
   const t = [...(observed?.t ?? [])];
   const customers: Record<string, ViewSeries> = {};
@@ -426,11 +486,11 @@ function seriesOf(facts: RunFacts): Journal['series'] {
     }
   }
   return {
-    intervalMs: 1000,
+    intervalMs: sampleIntervalMs,
     t,
     customers,
     servers: { ...(observed?.servers ?? {}) },
-    burnRates: [...(observed?.burnRates ?? [])],
+    burnRates: [...(observed?.burnRates ?? []), ...(fromResults?.burnRates ?? [])],
   };
 }
 

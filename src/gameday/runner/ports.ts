@@ -1,4 +1,6 @@
 import type { CheckoutLedgerSegment } from '../../../reference-store/src/verify/checkout-ledger.js';
+import type { LoadResults } from '../../loadgen/results.js';
+import type { Slo } from '../../slo/model.js';
 import type { PlannedFault } from '../scenario/scenario.js';
 import type { BurnSeries, JournalAlert, TimelineEvent, ViewSeries, Impact } from '../journal.js';
 
@@ -86,6 +88,11 @@ export interface ObserverRecord {
   errorRatio(segment: string | undefined, fromMs: number, toMs: number): number | undefined;
   /** Checkout requests per segment between two times (servers' view). */
   requests?(segment: string | undefined, fromMs: number, toMs: number): number | undefined;
+  /**
+   * SLOs the in-process evaluator cannot read (time-scaled, as the run evaluates them), and why:
+   * they have no `builtin` burn rates or alerts.
+   */
+  readonly notEvaluable?: readonly { readonly slo: Slo; readonly reason: string }[];
 }
 
 /** Load for the whole game day; stops when the signal aborts. */
@@ -105,6 +112,15 @@ export interface CustomerRecord {
   readonly checkout: Readonly<Record<string, ViewSeries>>;
   /** Per segment over the whole run. */
   readonly totals: Readonly<Record<string, CheckoutStats & { readonly attempted: number }>>;
+  /**
+   * The load's per-second points of each step it broke out (per segment; second 0 at `startedAtMs`),
+   * for burn rates and alerts of SLOs that only the load results can count.
+   */
+  readonly stepSeries?: {
+    /** The steps broken out: a step outside them has no points, which is not "no traffic". */
+    readonly steps: readonly string[];
+    readonly points: readonly LoadResults['timeSeries'][number][];
+  };
 }
 
 /** An alert that began firing, as the runner hands it to the runbook hook. */

@@ -87,11 +87,8 @@ function measureRun(file: LoadResultsFile, slo: Slo): SliMeasurement | { finding
   const threshold = sli.latencyThresholdMs;
   let fastEnough = 0;
   for (const slice of counted) {
-    // Thresholds come from seconds (`le: "1.1"` is 1100.0000000000002 ms), so compare with a tolerance.
-    const bucket = Object.entries(slice.summary.latencyBucketsMs).find(
-      ([key]) => Math.abs(Number(key) - threshold) < 1e-6,
-    );
-    if (!bucket) {
+    const within = withinThreshold(slice.summary, threshold);
+    if (within === undefined) {
       const known = Object.keys(slice.summary.latencyBucketsMs).sort((a, b) => Number(a) - Number(b));
       return {
         finding: {
@@ -103,17 +100,31 @@ function measureRun(file: LoadResultsFile, slo: Slo): SliMeasurement | { finding
         },
       };
     }
-    fastEnough += bucket[1];
+    fastEnough += within;
   }
   return { errorRatio: 1 - fastEnough / requests, events: requests, businessOutcomes: outcomes };
 }
 
 /**
+ * Requests of a summary that took at most `thresholdMs`, from its latency bucket at that threshold;
+ * undefined when it has no such bucket. Exported for the game day, which counts latency SLIs over
+ * summaries of its burn-rate windows the same way.
+ */
+export function withinThreshold(summary: Summary, thresholdMs: number): number | undefined {
+  // Thresholds come from seconds (`le: "1.1"` is 1100.0000000000002 ms), so compare with a tolerance.
+  const bucket = Object.entries(summary.latencyBucketsMs).find(
+    ([key]) => Math.abs(Number(key) - thresholdMs) < 1e-6,
+  );
+  return bucket?.[1];
+}
+
+/**
  * Bad outcomes and events of one summary. Answers are counted by status; timeouts and connection
  * errors by kind (they have no status); a failed check by kind too, though its answer is also counted
- * under its 2xx status, so it adds to the bad events only. Bad outcomes are always events.
+ * under its 2xx status, so it adds to the bad events only. Bad outcomes are always events. Exported
+ * for the game day, which counts availability SLIs over summaries of its burn-rate windows.
  */
-function countOf(summary: Summary, counting: LoadCounting): { bad: number; events: number } {
+export function countOf(summary: Summary, counting: LoadCounting): { bad: number; events: number } {
   if (counting.kind === 'unknown' || summary.byStatus === undefined) {
     return { bad: summary.errors, events: summary.requests };
   }
