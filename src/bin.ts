@@ -1,9 +1,19 @@
 import { processIo } from './core/io.js';
 import { version } from './version.js';
 
+// The terminal went away (SIGHUP): a command that handles it (a game day, a held fault) still
+// reverts and writes its files, and its output has nowhere to go; one that does not ends as Node's
+// default would.
+let hungUp = false;
+process.on('SIGHUP', () => {
+  hungUp = true;
+  if (process.listenerCount('SIGHUP') === 1) process.exit(129);
+});
+
 // `shopsre ... | head` closes the pipe early; that is the reader's choice, not a crash.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (hungUp && (error.code === 'EIO' || error.code === 'EPIPE')) return;
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });

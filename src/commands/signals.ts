@@ -1,14 +1,17 @@
-/** SIGINT and SIGTERM as a parameter, so tests send them without touching the process. */
+/** The stop signals as a parameter, so tests send them without touching the process. */
 export interface SignalSource {
-  on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
-  off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  on(signal: StopSignal, listener: () => void): unknown;
+  off(signal: StopSignal, listener: () => void): unknown;
 }
 
-export const stopSignals = ['SIGINT', 'SIGTERM'] as const;
+/** Ctrl+C, a polite kill, and the terminal going away (an ssh session dropped). */
+export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type StopSignal = (typeof stopSignals)[number];
 
 /**
- * Aborts the returned signal on the first SIGINT or SIGTERM. The listeners go at once, so a second
- * Ctrl+C falls through to Node's default and ends the process immediately.
+ * Aborts the returned signal on the first SIGINT, SIGTERM or SIGHUP: a fault held, a game day or a
+ * load run then reverts and reports rather than dying with its terminal. The listeners go at once,
+ * so a second Ctrl+C falls through to Node's default and ends the process immediately.
  */
 export function abortOnStopSignal(signals: SignalSource): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();

@@ -186,7 +186,7 @@ describe('shopsre load run against a loopback store', () => {
     const signals = fakeSignals();
     const running = loadRun({ rate: '20', duration: '20s', out: 'interrupted.json' }, signals);
     await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(signals.listening()).toBe(2);
+    expect(signals.listening()).toBe(3);
     signals.send('SIGINT');
     const { code, stderr } = await running;
     expect(code).toBe(ExitCode.checkFailed);

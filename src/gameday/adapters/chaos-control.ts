@@ -67,6 +67,10 @@ export function localFaultControl(options: LocalFaultControlOptions): FaultContr
         leftoverDrivers: drivers,
         now,
       });
+      if (run.end === 'interrupted') {
+        // Stopped while injecting: runFault took it back already; nothing was verified.
+        throw new FaultStoppedError(run.report.verification);
+      }
       injected.set(id, run.fault);
       return { verifiedAtMs: run.report.verifiedAt, verification: run.report.verification };
     },
@@ -91,3 +95,8 @@ const withoutProxies: ChaosDriver = {
     Promise.reject(markNotInjected(new EnvironmentError('no fault proxies: the target names no chaosUrl'))),
   revert: () => Promise.resolve(),
 };
+
+/** A fault whose injection the stop signal cut short: already reverted, never verified. */
+export class FaultStoppedError extends Error {
+  override readonly name = 'FaultStoppedError';
+}

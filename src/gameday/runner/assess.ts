@@ -82,7 +82,7 @@ export function assessRun(facts: RunFacts): Journal {
   const reasons: string[] = [];
   if (facts.failure !== undefined) reasons.push(`the run failed: ${facts.failure}`);
   if (facts.interrupted)
-    reasons.push('interrupted (SIGINT or SIGTERM): every fault was reverted, the run did not finish');
+    reasons.push('interrupted (SIGINT, SIGTERM or SIGHUP): every fault was reverted, the run did not finish');
   if (!facts.baselineHeld)
     reasons.push('the steady state did not hold at the end of baseline, so nothing was injected');
   if (facts.stopReason !== undefined) reasons.push(`stop condition fired: ${facts.stopReason}`);

@@ -169,6 +169,17 @@ export async function runGameDay(options: GameDayOptions): Promise<Journal> {
       });
     } catch (error) {
       active.delete(id);
+      if (signal.aborted) {
+        // The stop came while the fault was going in: the driver took it back, and that is no failure.
+        const revertedAtMs = clock.now();
+        faults[at] = { ...record, revertedAtMs, end: 'interrupted', error: messageOf(error) };
+        emit({
+          atMs: revertedAtMs,
+          kind: 'fault',
+          message: `${planned.spec.fault} stopped before it was verified; reverted`,
+        });
+        return;
+      }
       faults[at] = { ...record, end: 'not-injected', error: messageOf(error) };
       emit({
         atMs: clock.now(),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalAlert } from '../../../src/gameday/journal.js';
 import type { LiveStatus } from '../../../src/gameday/runner/ports.js';
+import { FaultStoppedError } from '../../../src/gameday/adapters/chaos-control.js';
 import { runGameDay, type GameDayOptions } from '../../../src/gameday/runner/run-game-day.js';
 import { parseScenario } from '../../../src/gameday/scenario/load.js';
 import { buildSlo, tier } from '../../slo/builders.js';
@@ -149,6 +150,29 @@ describe('the phase runner under a fake clock with fake drivers', () => {
     expect(journal.verdict.outcome).toBe('interrupted');
     expect(journal.verdict.exitCode).toBe(1);
     expect(target.stopped).toBe(1);
+  });
+
+  it('a stop that arrives while a fault is still going in: that fault is "interrupted", not a failed injection', async () => {
+    const { options, faults, controller } = setup();
+    // The first fault's driver is mid-probe when the stop comes; like runFault, it takes the fault
+    // back and says it was stopped before it was verified.
+    const inject = faults.inject.bind(faults);
+    faults.inject = (fault, id, signal) => {
+      if (fault.spec.fault !== 'vendor-outage') return inject(fault, id, signal);
+      controller.abort();
+      return Promise.reject(new FaultStoppedError('stopped before the fault was verified'));
+    };
+    const journal = await runGameDay(options);
+
+    const first = journal.faults.find((f) => f.fault === 'vendor-outage');
+    expect(first).toMatchObject({ end: 'interrupted', error: 'stopped before the fault was verified' });
+    expect(first?.revertedAtMs).toBeDefined();
+    expect(journal.verdict.outcome).toBe('interrupted');
+    expect(journal.verdict.exitCode).toBe(1);
+    expect(journal.verdict.reasons.join('\n')).not.toMatch(/could not be injected|the run failed/);
+    expect(journal.timeline.map((e) => e.message)).toContain(
+      'vendor-outage stopped before it was verified; reverted',
+    );
   });
 
   it('stops early on a stop condition, reverts, still verifies, and refutes the hypothesis', async () => {
