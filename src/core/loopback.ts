@@ -11,3 +11,17 @@ export function isLoopbackHost(host: string): boolean {
   if (isIP(address) === 6) return new URL(`http://[${address}]/`).hostname === '[::1]';
   return false;
 }
+
+/** `[::1]` and `::1`, `Store` and `store` name the same host. */
+export function normalizeHost(host: string): string {
+  return host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+}
+
+/**
+ * Loopback, or a host the operator named (`--allow-target`): where faults and scrapes may go, read
+ * from the name as written (no DNS), as the fault proxies' control API and the scrape config need.
+ */
+export function isLoopbackOrNamed(host: string, named: readonly string[]): boolean {
+  const bare = normalizeHost(host);
+  return isLoopbackHost(host) || named.some((n) => normalizeHost(n) === bare);
+}

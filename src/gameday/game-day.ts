@@ -167,13 +167,12 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
   let observerCpu: (() => number) | undefined;
 
   let prometheusIntervals = everySecond;
-  if (existing) {
+  if (existing && scenario.target.kind === 'external') {
     // Checked before anything starts: a Prometheus that runs other rules cannot be compared.
-    const target = scenario.target.kind === 'external' ? scenario.target : undefined;
     prometheusIntervals = await checkExistingPrometheus(
       { url: existing.url, fetch: (url, init) => fetch(url, init) },
       {
-        metricsUrl: target?.metricsUrl ?? '',
+        metricsUrl: scenario.target.metricsUrl,
         scaledSlos: scaled,
         timeScale: scenario.timeScale,
         rulesFile,
@@ -218,7 +217,10 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
     async startObserver(running) {
       storeUrl = running.storeUrl;
       const prometheus = existing
-        ? existingPrometheusReader(existing.url, scaled, prometheusIntervals)
+        ? prometheusReader(existing.url, scaled, prometheusIntervals.evaluationIntervalMs, () =>
+            // Theirs: never stopped by the game day.
+            Promise.resolve(),
+          )
         : await maybePrometheus(setup, running.metricsUrl, rulesFile, scaled, outDir, allowHosts);
       prometheusUrl = prometheus?.url;
       const observer = metricsObserver({
@@ -338,19 +340,19 @@ function adminToken(env: GameDaySetup['env']): { adminToken?: string } {
   return token === undefined ? {} : { adminToken: token };
 }
 
-/** A Prometheus the user runs: read like ours, never stopped. */
-function existingPrometheusReader(
+/** Prometheus as the game day reads it back: its alert states and recorded burn rates. */
+function prometheusReader(
   url: string,
   scaled: readonly Slo[],
-  intervals: Intervals,
+  evaluationIntervalMs: number,
+  stop: () => Promise<void>,
 ): PrometheusReader {
   const api = { url, fetch: (at: string, init: RequestInit) => fetch(at, init) };
-  const { evaluationIntervalMs } = intervals;
   return {
     url,
     readAlerts: (fromMs, toMs) => readPrometheusAlerts(api, scaled, { fromMs, toMs, evaluationIntervalMs }),
     readBurnRates: (t) => readPrometheusBurnRates(api, scaled, t, { evaluationIntervalMs }),
-    stop: () => Promise.resolve(),
+    stop,
   };
 }
 
@@ -378,14 +380,7 @@ async function maybePrometheus(
     );
     return undefined;
   }
-  const api = { url: running.url, fetch: (url: string, init: RequestInit) => fetch(url, init) };
-  return {
-    url: running.url,
-    readAlerts: (fromMs, toMs) =>
-      readPrometheusAlerts(api, scaled, { fromMs, toMs, evaluationIntervalMs: 1000 }),
-    readBurnRates: (t) => readPrometheusBurnRates(api, scaled, t, { evaluationIntervalMs: 1000 }),
-    stop: () => running.stop(),
-  };
+  return prometheusReader(running.url, scaled, everySecond.evaluationIntervalMs, () => running.stop());
 }
 
 /** An expectation about an alert the SLOs never generate is a typo, found before anything starts. */

@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { EnvironmentError, UsageError } from '../core/errors.js';
+import { normalizeHost } from '../core/loopback.js';
 
 /** Resolves a host name to its addresses, as `dns.promises.lookup(host, { all: true })` does. */
 export type LookupAll = (hostname: string) => Promise<readonly { readonly address: string }[]>;
@@ -38,11 +39,6 @@ export function targetRefused(subject: string, rule: string, host: string): Usag
   return new UsageError(
     `refusing to send load to ${subject}: ${rule}; if this host is yours to load, add --allow-target ${host}`,
   );
-}
-
-/** `[::1]` and `::1`, `Store` and `store` name the same host. */
-export function normalizeHost(host: string): string {
-  return host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
 }
 
 async function resolve(host: string, lookup: LookupAll): Promise<string[]> {

@@ -1,6 +1,5 @@
 import { EnvironmentError } from '../../core/errors.js';
-import { isLoopbackHost } from '../../core/loopback.js';
-import { normalizeHost } from '../../loadgen/safety.js';
+import { isLoopbackOrNamed } from '../../core/loopback.js';
 
 /**
  * The fault proxies' control API (src/chaos/local/proxy/, modelled on Toxiproxy's), seen from the
@@ -53,8 +52,7 @@ export function controlClient(url: string, options: ControlClientOptions = {}): 
   const timeoutMs = options.timeoutMs ?? 3000;
   const base = url.replace(/\/$/, '');
   const host = new URL(base).hostname;
-  const allowed = (options.allowHosts ?? []).map(normalizeHost);
-  if (!isLoopbackHost(host) && !allowed.includes(normalizeHost(host))) {
+  if (!isLoopbackOrNamed(host, options.allowHosts ?? [])) {
     throw new EnvironmentError(
       `fault proxy control API ${base}: only loopback is allowed unless the host is named with --allow-target`,
     );

@@ -4,7 +4,7 @@ import { EnvironmentError } from '../../core/errors.js';
 import type { Slo } from '../../slo/model.js';
 import { labelName } from '../../slo/rules/conventions.js';
 import { alertWindowsOf } from '../../slo/windows.js';
-import type { PrometheusApi } from './prometheus-api.js';
+import { activeTargets, getAnswer, type PrometheusApi } from './prometheus-api.js';
 
 /** What the game day learns about a Prometheus it did not start (`gameday run --prometheus URL`). */
 export interface ExistingPrometheus {
@@ -13,20 +13,6 @@ export interface ExistingPrometheus {
   /** Of the scrape target that is the store's metrics URL. */
   readonly scrapeIntervalMs: number;
 }
-
-const targetsSchema = z.object({
-  status: z.literal('success'),
-  data: z.object({
-    activeTargets: z.array(
-      z.object({
-        scrapeUrl: z.string(),
-        health: z.string(),
-        scrapeInterval: z.string().optional(),
-        lastError: z.string().optional(),
-      }),
-    ),
-  }),
-});
 
 const rulesSchema = z.object({
   status: z.literal('success'),
@@ -65,17 +51,17 @@ export async function checkExistingPrometheus(
     readonly rulesFile: string;
   },
 ): Promise<ExistingPrometheus> {
-  const targets = answer(api, targetsSchema, await getJson(api, 'api/v1/targets?state=active'), 'targets');
+  const targets = await activeTargets(api);
   const wanted = sameUrl(options.metricsUrl);
-  const target = targets.data.activeTargets.find((t) => sameUrl(t.scrapeUrl) === wanted);
+  const target = targets.find((t) => sameUrl(t.scrapeUrl) === wanted);
   if (!target) {
-    const scraped = targets.data.activeTargets.map((t) => t.scrapeUrl);
+    const scraped = targets.map((t) => t.scrapeUrl);
     throw new EnvironmentError(
       `Prometheus at ${api.url} does not scrape ${options.metricsUrl} (its targets: ${scraped.join(', ') || 'none'}); add it to a scrape job`,
     );
   }
 
-  const rules = answer(api, rulesSchema, await getJson(api, 'api/v1/rules'), 'rules');
+  const rules = await getAnswer(api, 'api/v1/rules', rulesSchema);
   const problems: string[] = [];
   const intervals: number[] = [];
   for (const slo of options.scaledSlos) {
@@ -117,27 +103,6 @@ export async function checkExistingPrometheus(
   };
 }
 
-async function getJson(api: PrometheusApi, path: string): Promise<unknown> {
-  const url = new URL(path, api.url.endsWith('/') ? api.url : `${api.url}/`).href;
-  let response: Response;
-  try {
-    response = await api.fetch(url, {
-      method: 'GET',
-      signal: AbortSignal.timeout(api.timeoutMs ?? 10_000),
-    });
-  } catch (error) {
-    throw new EnvironmentError(`Prometheus at ${api.url} is unreachable: ${(error as Error).message}`);
-  }
-  const body = await response.text();
-  if (!response.ok)
-    throw new EnvironmentError(`Prometheus at ${api.url}: GET /${path} answered HTTP ${response.status}`);
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    throw new EnvironmentError(`Prometheus at ${api.url}: GET /${path} is not JSON: ${body.slice(0, 200)}`);
-  }
-}
-
 /** `http://localhost:80/metrics` and `http://localhost/metrics/` are one target. */
 function sameUrl(text: string): string {
   try {
@@ -146,11 +111,4 @@ function sameUrl(text: string): string {
   } catch {
     return text;
   }
-}
-
-function answer<T>(api: PrometheusApi, schema: z.ZodType<T>, json: unknown, what: string): T {
-  const parsed = schema.safeParse(json);
-  if (!parsed.success)
-    throw new EnvironmentError(`Prometheus at ${api.url}: its ${what} answer is not Prometheus' API`);
-  return parsed.data;
 }

@@ -91,3 +91,50 @@ function sampleValue(text: string): number {
   if (text === '-Inf') return -Infinity;
   return Number(text);
 }
+
+/**
+ * A GET of Prometheus' HTTP API read through `schema`; anything else (unreachable, an HTTP error,
+ * not JSON, another shape) is the environment's failure, with what was asked.
+ */
+export async function getAnswer<T>(api: PrometheusApi, path: string, schema: z.ZodType<T>): Promise<T> {
+  const url = new URL(path, api.url.endsWith('/') ? api.url : `${api.url}/`).href;
+  let response: Response;
+  try {
+    response = await api.fetch(url, { method: 'GET', signal: AbortSignal.timeout(api.timeoutMs ?? 10_000) });
+  } catch (error) {
+    throw new EnvironmentError(`Prometheus at ${api.url} is unreachable: ${(error as Error).message}`);
+  }
+  const body = await response.text();
+  if (!response.ok)
+    throw new EnvironmentError(`Prometheus at ${api.url}: GET /${path} answered HTTP ${response.status}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new EnvironmentError(`Prometheus at ${api.url}: GET /${path} is not JSON: ${body.slice(0, 200)}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success)
+    throw new EnvironmentError(`Prometheus at ${api.url}: its GET /${path} answer is not Prometheus' API`);
+  return parsed.data;
+}
+
+const activeTargetsSchema = z.object({
+  status: z.literal('success'),
+  data: z.object({
+    activeTargets: z.array(
+      z.object({
+        scrapeUrl: z.string(),
+        health: z.string(),
+        scrapeInterval: z.string().optional(),
+        lastError: z.string().optional(),
+      }),
+    ),
+  }),
+});
+export type ActiveTarget = z.infer<typeof activeTargetsSchema>['data']['activeTargets'][number];
+
+/** The scrape targets Prometheus runs now (`/api/v1/targets?state=active`). */
+export async function activeTargets(api: PrometheusApi): Promise<ActiveTarget[]> {
+  return (await getAnswer(api, 'api/v1/targets?state=active', activeTargetsSchema)).data.activeTargets;
+}

@@ -1,7 +1,6 @@
 import { formatDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
-import { isLoopbackHost } from '../../core/loopback.js';
-import { normalizeHost } from '../../loadgen/safety.js';
+import { isLoopbackOrNamed, normalizeHost } from '../../core/loopback.js';
 
 /**
  * The configuration of the Prometheus a game day starts: one scrape job for the store's metrics
@@ -65,7 +64,7 @@ function scrapeTarget(metricsUrl: string, allowHosts: readonly string[]): Scrape
     throw new UsageError(`metrics URL "${metricsUrl}" must be http or https`);
   }
   // DESIGN.md: game days touch only loopback unless a target is explicitly allowed.
-  if (!isLoopbackHost(url.hostname) && !allowHosts.map(normalizeHost).includes(normalizeHost(url.hostname))) {
+  if (!isLoopbackOrNamed(url.hostname, allowHosts)) {
     throw new UsageError(
       `metrics URL "${metricsUrl}" is not on loopback (127.0.0.0/8, localhost or [::1]); if the host is yours, add --allow-target ${normalizeHost(url.hostname)}`,
     );

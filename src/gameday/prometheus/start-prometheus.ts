@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError } from '../../core/errors.js';
 import { findExecutable } from '../../core/executables.js';
 import { prometheusConfig } from './prometheus-config.js';
-import type { Fetch } from './prometheus-api.js';
+import { activeTargets, type Fetch } from './prometheus-api.js';
 
 /**
  * A real Prometheus (Debian's `prometheus` package) as a child process for one game day: its
@@ -195,17 +195,10 @@ async function startOnce(
  * scrape interval away (the loop's offset within the interval), whatever the target's health.
  */
 async function scrapeTargetListed(fetchImpl: Fetch, url: string): Promise<boolean> {
-  try {
-    const response = await fetchImpl(`${url}/api/v1/targets?state=active`, {
-      signal: AbortSignal.timeout(2_000),
-    });
-    if (!response.ok) return false;
-    const body = (await response.json()) as { data?: { activeTargets?: unknown } };
-    const targets = body.data?.activeTargets;
-    return Array.isArray(targets) && targets.length > 0;
-  } catch {
-    return false;
-  }
+  return activeTargets({ url, fetch: fetchImpl, timeoutMs: 2_000 }).then(
+    (targets) => targets.length > 0,
+    () => false,
+  );
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {

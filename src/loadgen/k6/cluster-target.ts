@@ -1,5 +1,6 @@
 import { UsageError } from '../../core/errors.js';
-import { normalizeHost, targetRefused } from '../safety.js';
+import { normalizeHost } from '../../core/loopback.js';
+import { targetRefused } from '../safety.js';
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
