@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCacheDir } from '../reference-store/support/test-store.js';
-import { readyLine, type StoreServeAddresses } from '../helpers/store-serve.js';
+import { startStoreServe, type ServedStore, type StoreServeAddresses } from '../helpers/store-serve.js';
 
 // Runs the bundle that `npm test` builds first.
 const bin = fileURLToPath(new URL('../../dist/shopsre.js', import.meta.url));
@@ -64,24 +64,18 @@ async function closedPort(): Promise<number> {
 }
 
 describe('shopsre store serve, then store verify against it', () => {
+  let served: ServedStore | undefined;
   let serve: ChildProcess;
   let addresses: Addresses;
 
   beforeAll(async () => {
-    serve = spawn(
-      process.execPath,
-      [bin, 'store', 'serve', '--port', '0', '--chaos-port', '0', '--products', '300', '--json'],
-      {
-        cwd: root,
-        env: { ...env, ...vendorKeys },
-      },
-    );
-    // The first run on a machine builds the embedded database's template.
-    addresses = await readyLine(serve, 60_000);
+    served = await startStoreServe({ args: ['--products', '300'], env: vendorKeys });
+    serve = served.child;
+    addresses = served.addresses;
   }, 90_000);
 
   afterAll(() => {
-    if (serve && serve.exitCode === null && serve.signalCode === null) serve.kill('SIGKILL');
+    served?.kill();
   });
 
   it('takes a vip shopper through cart and checkout, counted by segment in /metrics', async () => {

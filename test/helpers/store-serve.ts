@@ -1,4 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { testCacheDir } from '../reference-store/support/test-store.js';
+
+// The bundle that `npm test` builds first, run from the repository as a user would.
+const bin = fileURLToPath(new URL('../../dist/shopsre.js', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The addresses `store serve --json` prints on one line once everything listens. */
 export interface StoreServeAddresses {
@@ -35,4 +42,34 @@ export function readyLine(child: ChildProcess, timeoutMs: number): Promise<Store
     });
     child.once('exit', (code) => fail(`store serve exited with ${code} before it was ready`));
   });
+}
+
+/** A running `store serve` of the built binary, and a kill that is safe to call when it has exited. */
+export interface ServedStore {
+  readonly child: ChildProcess;
+  readonly addresses: StoreServeAddresses;
+  kill(): void;
+}
+
+/**
+ * `shopsre store serve --port 0 --chaos-port 0 --json [args]` in its own process, resolved once its
+ * addresses are printed (the first run on a machine builds the embedded database's template, hence
+ * the long wait). The CLI's template is kept between runs like the tests' own.
+ */
+export async function startStoreServe(
+  options: { readonly args?: readonly string[]; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<ServedStore> {
+  const child = spawn(
+    process.execPath,
+    [bin, 'store', 'serve', '--port', '0', '--chaos-port', '0', ...(options.args ?? []), '--json'],
+    { cwd: root, env: { ...process.env, XDG_CACHE_HOME: join(testCacheDir, 'xdg'), ...options.env } },
+  );
+  const addresses = await readyLine(child, 60_000);
+  return {
+    child,
+    addresses,
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
 }

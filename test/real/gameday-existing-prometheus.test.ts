@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +12,7 @@ import { generateRuleGroups } from '../../src/slo/rules/generate.js';
 import { renderPrometheusRules } from '../../src/slo/rules/render-prometheus.js';
 import { scaleSlos } from '../../src/slo/time-scale.js';
 import { describeWithPrometheus } from '../helpers/describe-with-prometheus.js';
-import { readyLine, type StoreServeAddresses } from '../helpers/store-serve.js';
-import { testCacheDir } from '../reference-store/support/test-store.js';
+import { startStoreServe, type ServedStore, type StoreServeAddresses } from '../helpers/store-serve.js';
 import { aimedAt, runGameDay } from '../gameday/e2e/support.js';
 
 /**
@@ -22,24 +20,20 @@ import { aimedAt, runGameDay } from '../gameday/e2e/support.js';
  * their store every second with the game day's rules loaded) is checked, then read back instead of
  * one the run starts. The store is `store serve` in its own process, a target of the user's own.
  */
-const bin = fileURLToPath(new URL('../../dist/shopsre.js', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'shopsre-existing-prometheus-'));
-let serve: ChildProcess | undefined;
+let served: ServedStore | undefined;
 let addresses: StoreServeAddresses;
 const running: RunningPrometheus[] = [];
 
 beforeAll(async () => {
-  serve = spawn(process.execPath, [bin, 'store', 'serve', '--port', '0', '--chaos-port', '0', '--json'], {
-    cwd: root,
-    env: { ...process.env, XDG_CACHE_HOME: join(testCacheDir, 'xdg') },
-  });
-  addresses = await readyLine(serve, 60_000);
+  served = await startStoreServe();
+  addresses = served.addresses;
 }, 90_000);
 
 afterAll(async () => {
   await Promise.all(running.map((p) => p.stop()));
-  if (serve && serve.exitCode === null && serve.signalCode === null) serve.kill('SIGKILL');
+  served?.kill();
 });
 
 /** The rules a game day at time scale 60 evaluates, as `<out>/rules.yaml` holds them. */

@@ -1,14 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as runCli } from '../../../src/cli.js';
 import { startFaultProxyServer } from '../../../src/chaos/local/proxy/index.js';
 import { bufferWriter } from '../../../src/core/io.js';
-import { readyLine, type StoreServeAddresses } from '../../helpers/store-serve.js';
-import { testCacheDir } from '../../reference-store/support/test-store.js';
+import { startStoreServe, type ServedStore, type StoreServeAddresses } from '../../helpers/store-serve.js';
 import { aimedAt, runGameDay } from './support.js';
 
 /**
@@ -17,22 +14,17 @@ import { aimedAt, runGameDay } from './support.js';
  * `shopsre chaos proxy` serves), invariants through its /admin/verify; nothing is started or
  * stopped by the game day, and nothing is read from the store's database.
  */
-const bin = fileURLToPath(new URL('../../../dist/shopsre.js', import.meta.url));
-const root = fileURLToPath(new URL('../../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'shopsre-external-'));
-let serve: ChildProcess | undefined;
+let served: ServedStore | undefined;
 let addresses: StoreServeAddresses;
 
 beforeAll(async () => {
-  serve = spawn(process.execPath, [bin, 'store', 'serve', '--port', '0', '--chaos-port', '0', '--json'], {
-    cwd: root,
-    env: { ...process.env, XDG_CACHE_HOME: join(testCacheDir, 'xdg') },
-  });
-  addresses = await readyLine(serve, 60_000);
+  served = await startStoreServe();
+  addresses = served.addresses;
 }, 90_000);
 
 afterAll(() => {
-  if (serve && serve.exitCode === null && serve.signalCode === null) serve.kill('SIGKILL');
+  served?.kill();
 });
 
 function aimed(name: string, target: Record<string, string>, dir = work): string {

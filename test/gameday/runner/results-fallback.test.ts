@@ -6,7 +6,7 @@ import type { CustomerRecord, LoadControl, Observer } from '../../../src/gameday
 import { runGameDay, type GameDayOptions } from '../../../src/gameday/runner/run-game-day.js';
 import { parseScenario } from '../../../src/gameday/scenario/load.js';
 import type { Slo } from '../../../src/slo/model.js';
-import { buildSlo, tier } from '../../slo/builders.js';
+import { oddSlo } from '../observe/odd-slo.js';
 import { fakeClock, fakeFaults, fakeObserver, fakeTarget } from './fakes.js';
 
 const t0 = Date.UTC(2026, 11, 7, 10, 0, 0);
@@ -33,36 +33,8 @@ expectations:
   - { kind: recovered, within: 15s }
 `;
 
-/**
- * As the run evaluates it (windows already small): budget 0.1; page quick pair 2 s / 4 s at factor
- * 1, slow pair 3 s / 6 s at factor 2, `for: 2s`; its SLI uses `irate`, which the in-process
- * evaluator does not read.
- */
-const odd: Slo = buildSlo({
-  name: 'checkout-odd-guest',
-  baseName: 'checkout-odd',
-  segment: { label: 'segment', value: 'guest' },
-  objective: 90,
-  periodMs: 200_000,
-  sli: {
-    kind: 'events',
-    errorQuery: 'sum(irate(http_requests_total{status_class="5xx"}[{{.window}}]))',
-    totalQuery: 'sum(irate(http_requests_total[{{.window}}]))',
-  },
-  alerting: {
-    name: 'CheckoutOddBudgetBurn',
-    labels: {},
-    annotations: {},
-    tiers: [
-      tier('page', {
-        quick: { budgetPercent: 2, shortWindowMs: 2000, longWindowMs: 4000 },
-        slow: { budgetPercent: 6, shortWindowMs: 3000, longWindowMs: 6000 },
-        forMs: 2000,
-      }),
-      tier('ticket', { enabled: false }),
-    ],
-  },
-});
+/** The odd SLO as the run evaluates it (windows already small); its SLI uses `irate`. */
+const odd: Slo = oddSlo();
 const reason = 'function irate() is not supported, only rate() and increase()';
 
 /** Load whose checkout points fail half of guest's 10 checkouts a second while the fault is on. */
