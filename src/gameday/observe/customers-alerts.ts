@@ -49,6 +49,14 @@ export interface CustomersAlerts {
   readonly notCounted: { readonly slo: Slo; readonly reason: string }[];
 }
 
+/**
+ * The second of the load (second k covers [start + k s, start + (k+1) s)) that a sample at `atMs`
+ * closes: the last one complete by then. -1 before the first is complete.
+ */
+export function secondClosedBy(atMs: number, startedAtMs: number): number {
+  return Math.floor((atMs - startedAtMs) / 1000) - 1;
+}
+
 export function customersAlerts(input: CustomersAlertsInput): CustomersAlerts {
   const burnRates: BurnSeries[] = [];
   const alerts: JournalAlert[] = [];
@@ -63,7 +71,7 @@ export function customersAlerts(input: CustomersAlertsInput): CustomersAlerts {
       continue;
     }
     const measure = (windowMs: number, atMs: number): WindowCount | undefined => {
-      const last = Math.floor((atMs - input.startedAtMs) / 1000) - 1;
+      const last = secondClosedBy(atMs, input.startedAtMs);
       const first = last - Math.max(1, Math.round(windowMs / 1000)) + 1;
       return counter.count(Math.max(0, first), Math.min(last, seconds - 1));
     };

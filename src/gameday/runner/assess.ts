@@ -1,5 +1,5 @@
 import type { Slo } from '../../slo/model.js';
-import { customersAlerts, type CustomersAlerts } from '../observe/customers-alerts.js';
+import { customersAlerts, secondClosedBy, type CustomersAlerts } from '../observe/customers-alerts.js';
 import type {
   ActionItem,
   Detection,
@@ -473,7 +473,7 @@ function seriesOf(facts: RunFacts, fromResults: CustomersAlerts | undefined): Jo
       // Second k of the load covers [start + k s, start + (k+1) s): align it with the sample that closes it.
       const aligned = (values: readonly (number | null)[]): (number | null)[] =>
         t.map((atMs) => {
-          const k = Math.floor((atMs - record.startedAtMs) / 1000) - 1;
+          const k = secondClosedBy(atMs, record.startedAtMs);
           return k >= 0 && k < values.length ? (values[k] ?? null) : null;
         });
       customers[segment] = {
