@@ -18,7 +18,7 @@ import { startEmbeddedTarget } from './adapters/embedded-target.js';
 import { checkExternalTarget } from './adapters/external-target.js';
 import { checkExistingPrometheus } from './prometheus/existing-prometheus.js';
 import { adminTokenOption } from '../../reference-store/src/http/admin-access.js';
-import { checkTarget, lookupAll, type LookupAll } from '../loadgen/safety.js';
+import { checkTargets, lookupAll, type LookupAll } from '../loadgen/safety.js';
 import { gameDayLoadPlan, inProcessLoad } from './adapters/load-control.js';
 import { metricsObserver, type PrometheusReader } from './adapters/metrics-observer.js';
 import { earliestFiring } from './alerts/earliest-firing.js';
@@ -123,7 +123,7 @@ const assessorsFor = (prometheusIntervals: Intervals): Assessors => ({
  */
 export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> {
   const { scenario, clock, logger } = setup;
-  const allowHosts = setup.allowTarget ?? [];
+  let allowHosts = setup.allowTarget ?? [];
   const existing = typeof setup.prometheus === 'object' ? setup.prometheus : undefined;
   if (scenario.target.kind === 'embedded') {
     if (existing) {
@@ -136,8 +136,11 @@ export async function runScenario(setup: GameDaySetup): Promise<GameDayOutcome> 
       throw new UsageError('--keep-database is for the embedded store; yours keeps its own');
     // The same rule as `load run`: load and faults go to this machine unless the operator names the host.
     const { storeUrl, metricsUrl, chaosUrl } = scenario.target;
-    for (const url of [storeUrl, metricsUrl, ...(chaosUrl ? [chaosUrl] : [])])
-      await checkTarget(url, allowHosts, setup.lookup ?? lookupAll);
+    allowHosts = await checkTargets(
+      [storeUrl, metricsUrl, ...(chaosUrl ? [chaosUrl] : [])],
+      allowHosts,
+      setup.lookup ?? lookupAll,
+    );
   }
   const sloPath =
     scenario.slos === undefined

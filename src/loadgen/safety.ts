@@ -34,6 +34,26 @@ export async function checkTarget(
   }
 }
 
+/**
+ * `checkTarget` for each URL of one run, and the hosts the run may then reach: those named, and each
+ * URL's host as written. Parts of a run that read a host name without resolving it (the fault
+ * proxies' control client, Prometheus' scrape config: `isLoopbackOrNamed`) take this list, so a
+ * name found here to resolve to loopback only is not refused there for want of `--allow-target`.
+ */
+export async function checkTargets(
+  targets: readonly string[],
+  allowed: readonly string[],
+  lookup: LookupAll,
+): Promise<string[]> {
+  const cleared = [...allowed];
+  for (const target of targets) {
+    await checkTarget(target, allowed, lookup);
+    const host = normalizeHost(new URL(target).hostname);
+    if (!cleared.some((h) => normalizeHost(h) === host)) cleared.push(host);
+  }
+  return cleared;
+}
+
 /** The one refusal line of every load command, so `load run` and `load k6 --apply` say it alike. */
 export function targetRefused(subject: string, rule: string, host: string): UsageError {
   return new UsageError(

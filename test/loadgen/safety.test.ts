@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EnvironmentError, UsageError } from '../../src/core/errors.js';
-import { checkTarget, type LookupAll } from '../../src/loadgen/safety.js';
+import { isLoopbackOrNamed } from '../../src/core/loopback.js';
+import { checkTarget, checkTargets, type LookupAll } from '../../src/loadgen/safety.js';
 
 const resolvesTo =
   (...addresses: string[]): LookupAll =>
@@ -63,5 +64,35 @@ describe('load goes to loopback unless a host is allowed', () => {
         'cannot resolve target host nowhere.invalid (ENOTFOUND): the target is unreachable',
       ),
     );
+  });
+});
+
+describe('the hosts one run may reach (a game day against your own services)', () => {
+  it('clears a name found to resolve to loopback only, for the checks that read names as written', async () => {
+    const targets = [
+      'http://shop.internal:8080',
+      'http://shop.internal:8080/metrics',
+      'http://Chaos.Internal:8474',
+    ];
+    // Before: the control client and the scrape config refused what checkTarget had let through.
+    expect(isLoopbackOrNamed('shop.internal', [])).toBe(false);
+    const cleared = await checkTargets(targets, [], resolvesTo('127.0.0.1'));
+    expect(cleared).toEqual(['shop.internal', 'chaos.internal']);
+    expect(isLoopbackOrNamed('shop.internal', cleared)).toBe(true);
+    expect(isLoopbackOrNamed('CHAOS.internal', cleared)).toBe(true);
+    expect(isLoopbackOrNamed('elsewhere.internal', cleared)).toBe(false);
+  });
+
+  it('keeps the named hosts, and refuses as checkTarget does when one target is outside', async () => {
+    await expect(checkTargets(['http://10.0.0.5:8080'], ['10.0.0.5'], noLookup)).resolves.toEqual([
+      '10.0.0.5',
+    ]);
+    await expect(
+      checkTargets(
+        ['http://127.0.0.1:8080', 'http://shop.internal/'],
+        [],
+        resolvesTo('127.0.0.1', '203.0.113.7'),
+      ),
+    ).rejects.toThrow(/refusing to send load to shop\.internal \(resolves to 203\.0\.113\.7\)/);
   });
 });
