@@ -1,4 +1,5 @@
 import type { Writer } from '../core/io.js';
+import { percent } from '../gameday/format.js';
 import type { TimelineEvent } from '../gameday/journal.js';
 import type { LiveStatus, RunnerEvents } from '../gameday/runner/ports.js';
 import type { CommandContext } from './context.js';
@@ -60,8 +61,7 @@ function progressLines(sink: Writer): RunnerEvents {
       const segments = status.segments
         .map(({ segment, stats }) => {
           if (!stats || stats.requests === 0) return `${segment} -`;
-          const ok = (1 - stats.errors / stats.requests) * 100;
-          return `${segment} ${ok.toFixed(1)}%${stats.p95Ms === undefined ? '' : ` p95 ${Math.round(stats.p95Ms)}ms`}`;
+          return `${segment} ${percent(1 - stats.errors / stats.requests)}${stats.p95Ms === undefined ? '' : ` p95 ${Math.round(stats.p95Ms)}ms`}`;
         })
         .join('  ');
       const left =

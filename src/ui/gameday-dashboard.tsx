@@ -1,5 +1,6 @@
 import { Box, render, Text, useStderr } from 'ink';
 import { useEffect } from 'react';
+import { percent } from '../gameday/format.js';
 import type { TimelineEvent } from '../gameday/journal.js';
 import type { LiveBurnRate, LiveStatus, RunnerEvents } from '../gameday/runner/ports.js';
 import { formatClock, formatMs } from './load-progress-lines.js';
@@ -141,8 +142,7 @@ function Segments({ status }: { readonly status: LiveStatus }) {
         {'P95'.padStart(9)}
       </Text>
       {status.segments.map(({ segment, stats }) => {
-        const success =
-          stats && stats.requests > 0 ? `${((1 - stats.errors / stats.requests) * 100).toFixed(1)}%` : '-';
+        const success = stats && stats.requests > 0 ? percent(1 - stats.errors / stats.requests) : '-';
         return (
           <Text key={segment}>
             {fit(segment, width)}

@@ -71,9 +71,9 @@ describe('the live view of gameday run', () => {
     expect(stderr.text().split('\n')).toEqual([
       '10:00:00  phase start begins',
       '10:00:02  phase baseline begins',
-      '10:00:03  [baseline (29 s left)] checkout guest 98.0% p95 120ms  vip -',
-      '10:00:08  [baseline (24 s left)] checkout guest 98.0% p95 120ms  vip -',
-      '10:00:13  [baseline (19 s left)] checkout guest 98.0% p95 120ms  vip -',
+      '10:00:03  [baseline (29 s left)] checkout guest 98% p95 120ms  vip -',
+      '10:00:08  [baseline (24 s left)] checkout guest 98% p95 120ms  vip -',
+      '10:00:13  [baseline (19 s left)] checkout guest 98% p95 120ms  vip -',
       '10:00:12  OUTAGE BEGINS: vendor-outage injected',
       '',
     ]);
@@ -91,7 +91,7 @@ describe('the live view of gameday run', () => {
       }),
     );
     expect(stderr.text()).toBe(
-      '10:00:20  [inject] checkout guest 98.0% p95 120ms  vip -  faults vendor-outage  FIRING CheckoutAvailabilityBudgetBurn/guest\n',
+      '10:00:20  [inject] checkout guest 98% p95 120ms  vip -  faults vendor-outage  FIRING CheckoutAvailabilityBudgetBurn/guest\n',
     );
   });
 

@@ -115,9 +115,9 @@ describe('the game day dashboard', () => {
     const lines = frame.split('\n');
     expect(lines[0]).toBe('game day vendor-outage · The primary payment vendor goes down');
     expect(lines[1]).toBe('phase INJECT · 0:42 left · elapsed 1:15 · checkout 54.0 req/s');
-    expect(frame).toMatch(/guest\s+150\s+100\.0%\s+120ms/);
-    expect(frame).toMatch(/member\s+100\s+100\.0%\s+95ms/);
-    expect(frame).toMatch(/vip\s+20\s+75\.0%\s+840ms/);
+    expect(frame).toMatch(/guest\s+150\s+100%\s+120ms/);
+    expect(frame).toMatch(/member\s+100\s+100%\s+95ms/);
+    expect(frame).toMatch(/vip\s+20\s+75%\s+840ms/);
     // A row per SLO and segment, a cell per tier. vip's page tier is over its threshold: a full bar
     // past the mark, the binding (lower) burn rate of its hotter pair, the alert firing. The ticket
     // tier's closer pair (quick, 2 of 3) fills two thirds of the way to the mark. The latency SLO

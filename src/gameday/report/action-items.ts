@@ -1,6 +1,6 @@
 import type { ActionItem, Journal } from '../journal.js';
 import { afterFault, detectionGroups } from './detection.js';
-import { duration, percent, thousands } from './format.js';
+import { duration, percent, thousands } from '../format.js';
 
 /** What `deriveActionItems` reads: everything but the action items it produces. */
 export type JournalWithoutActionItems = Omit<Journal, 'actionItems'>;

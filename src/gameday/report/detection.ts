@@ -1,5 +1,5 @@
 import type { Journal, JournalAlert } from '../journal.js';
-import { duration } from './format.js';
+import { duration } from '../format.js';
 
 type AlertSource = JournalAlert['source'];
 

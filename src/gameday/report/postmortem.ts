@@ -9,7 +9,7 @@ import {
   scaled,
   type DetectionFigures,
 } from './detection.js';
-import { clock, duration, money, num, percent, thousands, utc } from './format.js';
+import { clock, duration, money, num, percent, thousands, utc } from '../format.js';
 import { cell, code, prose, table, yesNo } from './markdown.js';
 import { outageTimings } from './timings.js';
 import { verdictText } from './verdict.js';

@@ -1,6 +1,6 @@
 import type { Journal } from '../journal.js';
 import { detectionGroups, scaled } from './detection.js';
-import { money, percent, thousands } from './format.js';
+import { money, percent, thousands } from '../format.js';
 import { cell, code, prose, table, yesNo } from './markdown.js';
 import { verdictText } from './verdict.js';
 

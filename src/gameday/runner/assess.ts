@@ -22,7 +22,7 @@ import type {
   ObserverRecord,
   RunningTarget,
 } from './ports.js';
-import { percent } from './window-checks.js';
+import { duration, percent } from '../format.js';
 
 /** Judgements that live in their own modules (detection bounds, action items), passed in. */
 export interface Assessors {
@@ -344,7 +344,7 @@ function judge(
         description,
         kind: expectation.kind,
         met: after >= 0 && after <= expectation.withinMs,
-        detail: `fired ${seconds(after)} after the fault (${seconds(after * facts.scenario.timeScale)} at unscaled windows, time scale ${facts.scenario.timeScale})`,
+        detail: `fired ${duration(after)} after the fault (${duration(after * facts.scenario.timeScale)} at the unscaled windows, time scale ${facts.scenario.timeScale})`,
       };
     }
     case 'alert-silent': {
@@ -383,7 +383,7 @@ function judge(
         description,
         kind: expectation.kind,
         met: after <= expectation.withinMs,
-        detail: `recovered ${seconds(after)} after the last revert`,
+        detail: `recovered ${duration(after)} after the last revert`,
       };
     }
     case 'invariants-hold':
@@ -492,8 +492,4 @@ function seriesOf(facts: RunFacts, fromResults: CustomersAlerts | undefined): Jo
     servers: { ...(observed?.servers ?? {}) },
     burnRates: [...(observed?.burnRates ?? []), ...(fromResults?.burnRates ?? [])],
   };
-}
-
-function seconds(ms: number): string {
-  return ms >= 120_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -1,3 +1,4 @@
+import { percent } from '../format.js';
 import type { CheckResult } from '../journal.js';
 import type { SteadyCheck, StopCondition } from '../scenario/scenario.js';
 import type { CheckoutStats, Observer } from './ports.js';
@@ -103,10 +104,6 @@ export function firedStopCondition(
     }
   }
   return undefined;
-}
-
-export function percent(ratio: number): string {
-  return `${(ratio * 100).toFixed(ratio >= 0.999 && ratio < 1 ? 2 : 1)} %`;
 }
 
 function round(value: number): number {

@@ -186,7 +186,7 @@ describe('the phase runner under a fake clock with fake drivers', () => {
     // Over the last 4 s: 80 % errors from the fault on; the third bad second takes the window's
     // success to 1 - 3 × 0.8 / 4 = 40 %, the first below 50 %.
     expect(stop?.message).toBe(
-      'stop condition: vip checkout success 40.0 % below 50.0 % over the last 4 s; reverting every fault',
+      'stop condition: vip checkout success 40% below 50% over the last 4 s; reverting every fault',
     );
     expect(stop?.atMs).toBe(injectStart + 3000);
     expect(journal.phases.find((p) => p.name === 'inject')?.outcome).toBe('stopped');
@@ -244,7 +244,7 @@ describe('the phase runner under a fake clock with fake drivers', () => {
     const byKind = Object.fromEntries(journal.expectations.map((e) => [e.kind, e]));
     expect(byKind['alert-fires']).toMatchObject({
       met: false,
-      detail: 'fired 12.0 s after the fault (12.0 min at unscaled windows, time scale 60)',
+      detail: 'fired 12 s after the fault (12 min at the unscaled windows, time scale 60)',
     });
     expect(byKind['alert-silent']?.met).toBe(false);
     expect(journal.verdict.outcome).toBe('refuted');

@@ -2,7 +2,7 @@ import type { EChartsCoreOption } from 'echarts/core';
 import { formatDuration } from '../../../core/duration.js';
 import type { BurnSeries, Journal, JournalAlert, ViewSeries } from '../../journal.js';
 import { compare } from '../detection.js';
-import { num, percent } from '../format.js';
+import { num, percent } from '../../format.js';
 
 /**
  * The two charts as ECharts options: plain data, built without the library, so what is drawn can be

@@ -1,7 +1,8 @@
 /**
- * How the report writes times, durations, money and ratios. Everything is spelled out by hand rather
- * than through `Intl` or `toLocaleString`: their output follows the machine's locale and ICU build,
- * and the same journal must give the same bytes on a laptop and in CI.
+ * How a game day writes times, durations, money and ratios: in its journal's texts (steady state,
+ * expectations, stop conditions), the postmortem, the summary and the charts alike. Everything is
+ * spelled out by hand rather than through `Intl` or `toLocaleString`: their output follows the
+ * machine's locale and ICU build, and the same journal must give the same bytes on a laptop and in CI.
  */
 
 /** `2025-01-15 10:02:41Z`, with milliseconds only when there are some. */
@@ -92,10 +93,19 @@ export function thousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** `5.23%`; small non-zero shares keep two significant digits (`0.012%`) so they do not read as 0. */
+/**
+ * `5.23%`; small non-zero shares keep two significant digits (`0.012%`) so they do not read as 0, and
+ * shares just short of a whole keep the digits that tell them from it (`99.95%`, `99.999%`): a
+ * success ratio or objective of 99.95 % must never read as 100 %.
+ */
 export function percent(ratio: number): string {
   const value = ratio * 100;
   if (value === 0) return '0%';
+  if (value >= 99 && value < 100) {
+    let digits = 2;
+    while (digits < 6 && Number(value.toFixed(digits)) >= 100) digits++;
+    return Number(value.toFixed(digits)) >= 100 ? '>99.9999%' : `${stripZeros(value.toFixed(digits))}%`;
+  }
   if (Math.abs(value) >= 10) return `${trimZero(value.toFixed(1))}%`;
   if (Math.abs(value) >= 0.1) return `${stripZeros(value.toFixed(2))}%`;
   return `${stripZeros(value.toPrecision(2))}%`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duration, money, num, percent, utc } from '../../../src/gameday/report/format.js';
+import { duration, money, num, percent, utc } from '../../src/gameday/format.js';
 
 describe('report formats', () => {
   it('writes durations as a person reads them', () => {
@@ -24,6 +24,17 @@ describe('report formats', () => {
     expect(percent(4.54)).toBe('454%');
     expect(percent(0.0242)).toBe('2.42%');
     expect(percent(0.00012)).toBe('0.012%');
+    expect(percent(0.5)).toBe('50%');
+    expect(percent(0.995)).toBe('99.5%');
+  });
+
+  it('never writes a share just short of a whole as 100%', () => {
+    // A VIP success ratio of 99.95 % is a breach of a 99.99 % objective, not a perfect run.
+    expect(percent(0.9995)).toBe('99.95%');
+    expect(percent(0.99996)).toBe('99.996%');
+    expect(percent(0.9999996)).toBe('99.99996%');
+    expect(percent(1 - 1e-12)).toBe('>99.9999%');
+    expect(percent(1)).toBe('100%');
     expect(num(0.0004)).toBe('0.0004');
     expect(num(14.4)).toBe('14.4');
     expect(utc(Date.UTC(2025, 0, 15, 10, 1, 5, 920))).toBe('2025-01-15 10:01:05.920Z');
