@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { readState } from '../../../src/chaos/state-file.js';
 import { journalSchema } from '../../../src/gameday/journal.js';
 import { shortened } from './support.js';
@@ -20,6 +21,11 @@ describe('a game day whose terminal hangs up', () => {
   it('reverts every fault and writes a journal marked interrupted (exit 1), its output gone', async () => {
     const work = mkdtempSync(join(tmpdir(), 'shopsre-hangup-'));
     const scenario = shortened('both-vendors-down', work);
+    // What is tested is the hangup in the middle of the faults, not the store's steady state: on a
+    // machine busy with other suites a baseline can miss it, and the run would then inject nothing.
+    const doc = parse(readFileSync(scenario, 'utf8')) as Record<string, unknown>;
+    delete doc.steadyState;
+    writeFileSync(scenario, stringify(doc));
     const out = join(work, 'out');
     const state = join(work, 'state.json');
     const child = spawn(
@@ -35,6 +41,9 @@ describe('a game day whose terminal hangs up', () => {
         if (/vendor-outage verified/.test(stderr)) {
           clearTimeout(timer);
           resolve();
+        } else if (/phase report begins/.test(stderr)) {
+          clearTimeout(timer);
+          reject(new Error(`the run ended before any fault was verified:\n${stderr}`));
         }
       });
     });
