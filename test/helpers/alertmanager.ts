@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { findExecutable } from '../../src/core/executables.js';
 import { freePort } from './prometheus.js';
+import { startUntilReady } from './ready-process.js';
 
 /** Where Debian's `prometheus-alertmanager` package put its binary, or why it cannot be used. */
 export type AlertmanagerAvailability =
@@ -61,8 +60,8 @@ export async function startAlertmanager(options: {
       '',
     ].join('\n'),
   );
-  const logs: string[] = [];
-  const child: ChildProcess = spawn(
+  const running = await startUntilReady(
+    'alertmanager',
     options.binary,
     [
       `--config.file=${configFile}`,
@@ -70,32 +69,7 @@ export async function startAlertmanager(options: {
       `--web.listen-address=${address}`,
       '--cluster.listen-address=',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    `${url}/-/ready`,
   );
-  child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`alertmanager exited with ${child.exitCode}:\n${logs.join('')}`);
-    const ready = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`alertmanager not ready after 30 s:\n${logs.join('')}`);
-    }
-    // Polling a real process start-up; there is nothing to fake here.
-    await delay(100);
-  }
-  return { url, address, logs: () => logs.join(''), stop };
+  return { url, address, ...running };
 }

@@ -1,7 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import { findExecutable } from '../../src/core/executables.js';
+import { startUntilReady } from './ready-process.js';
 
 /** Where the Debian `prometheus` package put its binaries, or why they cannot be used. */
 export type PrometheusAvailability =
@@ -62,8 +62,8 @@ export async function startPrometheus(options: {
 }): Promise<RunningPrometheus> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const logs: string[] = [];
-  const child: ChildProcess = spawn(
+  const running = await startUntilReady(
+    'prometheus',
     options.binary,
     [
       `--storage.tsdb.path=${options.dataDir}`,
@@ -71,32 +71,7 @@ export async function startPrometheus(options: {
       `--config.file=${options.configFile}`,
       ...(options.extraArgs ?? []),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    `${url}/-/ready`,
   );
-  child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`prometheus exited with ${child.exitCode}:\n${logs.join('')}`);
-    const ready = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus not ready after 30 s:\n${logs.join('')}`);
-    }
-    // Polling a real process start-up; there is nothing to fake here.
-    await delay(100);
-  }
-  return { url, logs: () => logs.join(''), stop };
+  return { url, ...running };
 }

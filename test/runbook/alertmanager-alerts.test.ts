@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
@@ -9,8 +9,8 @@ import { startAlertmanager, type RunningAlertmanager } from '../helpers/alertman
 import { describeWithAlertmanager } from '../helpers/describe-with-alertmanager.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
-import { runbookText } from './builders.js';
-import { commandContext, noSignals, repoRoot } from './helpers.js';
+import { labelsStep, runbookText } from './builders.js';
+import { commandContext, noSignals, readRecord, repoRoot } from './helpers.js';
 
 /**
  * The whole paging chain with real components (Debian's Prometheus and Alertmanager): Prometheus
@@ -36,12 +36,7 @@ describeWithAlertmanager('runbook alerts against a real Alertmanager', (binaries
     writeFileSync(
       join(dir, 'checkout-availability.md'),
       runbookText({
-        steps: [
-          {
-            attributes: '{name=labels readonly}',
-            command: 'echo "segment=$SEGMENT slo=$SLO service=$SERVICE"',
-          },
-        ],
+        steps: [labelsStep],
       }),
     );
     receiver = await startLoopbackServer((request, response) => {
@@ -230,10 +225,3 @@ describeWithAlertmanager('runbook alerts against a real Alertmanager', (binaries
     );
   });
 });
-
-function readRecord(file: string): { step: string; outcome: string; output: string }[] {
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { step: string; outcome: string; output: string });
-}

@@ -55,3 +55,9 @@ export function runbookText(
     '',
   ].join('\n');
 }
+
+/** A read-only step that prints the labels it was filled from: what a test of an alert's labels reads. */
+export const labelsStep: StepText = {
+  attributes: '{name=labels readonly}',
+  command: 'echo "segment=$SEGMENT slo=$SLO service=$SERVICE"',
+};

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { systemClock } from '../../src/core/clock.js';
 import { bufferWriter, type Io } from '../../src/core/io.js';
@@ -31,3 +32,19 @@ export function commandContext(cwd: string, env: Record<string, string | undefin
 
 /** A signal source that never fires: the test stops nothing by signal. */
 export const noSignals = { on: () => undefined, off: () => undefined };
+
+/** One line of a `--record` file, as the tests read it. */
+export interface RecordedStep {
+  readonly step: string;
+  readonly outcome: string;
+  readonly command: string;
+  readonly output: string;
+}
+
+/** The steps a `--record FILE` holds, in order. */
+export function readRecord(file: string): RecordedStep[] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as RecordedStep);
+}

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
@@ -6,8 +6,8 @@ import { runRunbookAlerts } from '../../src/commands/runbook-alerts.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { startPrometheus, type RunningPrometheus } from '../../src/gameday/prometheus/start-prometheus.js';
 import { describeWithPrometheus } from '../helpers/describe-with-prometheus.js';
-import { runbookText } from './builders.js';
-import { checkoutShopsre, commandContext, noSignals, repoRoot } from './helpers.js';
+import { labelsStep, runbookText } from './builders.js';
+import { checkoutShopsre, commandContext, noSignals, readRecord, repoRoot } from './helpers.js';
 
 /**
  * A real Prometheus (Debian's) evaluating one alerting rule that fires at once, with the labels the
@@ -26,10 +26,7 @@ describeWithPrometheus('runbook alerts against a real Prometheus', (binaries) =>
       join(dir, 'checkout-availability.md'),
       runbookText({
         steps: [
-          {
-            attributes: '{name=labels readonly}',
-            command: 'echo "segment=$SEGMENT slo=$SLO service=$SERVICE"',
-          },
+          labelsStep,
           {
             attributes: '{name=slo-report readonly timeout=1m}',
             command: 'shopsre slo report "$SLO_FILE" --prometheus "$PROMETHEUS_URL"',
@@ -95,10 +92,7 @@ describeWithPrometheus('runbook alerts against a real Prometheus', (binaries) =>
       { shopsre: checkoutShopsre, signals: noSignals },
     );
     expect(stderr.text()).toContain('alert CheckoutAvailabilityBudgetBurn {');
-    const records = readFileSync(record, 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { step: string; outcome: string; command: string; output: string });
+    const records = readRecord(record);
     expect(records.map((r) => [r.step, r.outcome])).toEqual([
       ['labels', 'passed'],
       ['slo-report', 'passed'],
