@@ -1,6 +1,6 @@
 import type { ExpositionSample } from '../alerts/exposition.js';
 import type { ViewSeries } from '../journal.js';
-import type { CheckoutStats } from '../runner/ports.js';
+import type { CheckoutStats } from './checkout-stats.js';
 
 /**
  * The servers' view of checkout, per segment, from the store's own counters: requests and 5xx

@@ -3,6 +3,9 @@ import type { LoadResults } from '../../loadgen/results.js';
 import type { Slo } from '../../slo/model.js';
 import type { PlannedFault } from '../scenario/scenario.js';
 import type { BurnSeries, JournalAlert, TimelineEvent, ViewSeries, Impact } from '../journal.js';
+import type { CheckoutStats } from '../observe/checkout-stats.js';
+
+export type { CheckoutStats };
 
 /**
  * What the phase runner needs from the world, each a small interface declared here by its user.
@@ -52,15 +55,6 @@ export interface FaultControl {
   revert(id: string): Promise<void>;
   /** Ids of this run's faults still recorded as active (`chaos status`); empty after a clean run. */
   stillActive(): Promise<readonly string[]>;
-}
-
-export interface CheckoutStats {
-  readonly requests: number;
-  /** Bad answers as the SLI counts them: 5xx, timeouts, connection errors. */
-  readonly errors: number;
-  /** Out of stock, declined, pending: answered, not failed. */
-  readonly business: number;
-  readonly p95Ms: number | undefined;
 }
 
 /** The servers' view (and the in-process alert evaluation), sampled once a second. */
