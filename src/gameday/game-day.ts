@@ -19,6 +19,7 @@ import { checkExternalTarget } from './adapters/external-target.js';
 import { checkExistingPrometheus } from './prometheus/existing-prometheus.js';
 import { adminTokenOption } from '../../reference-store/src/http/admin-access.js';
 import { checkTargets, lookupAll, type LookupAll } from '../loadgen/safety.js';
+import { concurrencyLimit } from '../core/concurrency.js';
 import { gameDayLoadPlan, inProcessLoad } from './adapters/load-control.js';
 import { metricsObserver, type PrometheusReader } from './adapters/metrics-observer.js';
 import { earliestFiring } from './alerts/earliest-firing.js';
@@ -298,6 +299,7 @@ function runbookHook(
 ): RunbookHook {
   // One drill per runbook and segment: the page and the ticket of one SLO share a runbook.
   const drilled = new Set<string>();
+  const drillSlot = concurrencyLimit(drillsAtOnce);
   return async (alert, atMs, emit) => {
     const runbook =
       runbooks.find((r) => scenario.runbooks.includes(r.name) && r.alerts.includes(alert.alertname)) ??
@@ -316,26 +318,37 @@ function runbookHook(
     if (!setup.drill || drilled.has(key)) return;
     drilled.add(key);
     const { storeUrl, prometheusUrl, sloPath } = urls();
-    await runReadOnlySteps(runbook, alert.segment === undefined ? {} : { segment: alert.segment }, {
-      env: { PATH: setup.env.PATH, HOME: setup.env.HOME },
-      cwd: outDir,
-      signal: setup.signal,
-      now: () => setup.clock.now(),
-      values: {
-        ...(storeUrl ? { STORE_URL: storeUrl } : {}),
-        ...(prometheusUrl ? { PROMETHEUS_URL: prometheusUrl } : {}),
-        SLO_FILE: sloPath,
-      },
-      ...(setup.shopsre ? { shopsre: setup.shopsre } : {}),
-      onStep: (record) =>
-        emit({
-          atMs: Date.parse(record.time) + record.durationMs,
-          kind: 'runbook',
-          message: `drill ${runbook.name} / ${record.step}: ${record.outcome}${record.exitCode === null ? '' : ` (exit ${record.exitCode})`} in ${(record.durationMs / 1000).toFixed(1)} s: ${record.command}`,
-        }),
-    });
+    await drillSlot(() =>
+      runReadOnlySteps(runbook, alert.segment === undefined ? {} : { segment: alert.segment }, {
+        env: { PATH: setup.env.PATH, HOME: setup.env.HOME },
+        cwd: outDir,
+        signal: setup.signal,
+        now: () => setup.clock.now(),
+        values: {
+          ...(storeUrl ? { STORE_URL: storeUrl } : {}),
+          ...(prometheusUrl ? { PROMETHEUS_URL: prometheusUrl } : {}),
+          SLO_FILE: sloPath,
+        },
+        ...(setup.shopsre ? { shopsre: setup.shopsre } : {}),
+        onStep: (record) =>
+          emit({
+            atMs: Date.parse(record.time) + record.durationMs,
+            kind: 'runbook',
+            message: `drill ${runbook.name} / ${record.step}: ${record.outcome}${record.exitCode === null ? '' : ` (exit ${record.exitCode})`} in ${(record.durationMs / 1000).toFixed(1)} s: ${record.command}`,
+          }),
+      }),
+    );
   };
 }
+
+/**
+ * Drills that run their steps at once; the others wait their turn, in the order their alerts fired.
+ * A breach fires an alert per SLO and segment together (ten or more drills in both-vendors-down),
+ * and each step is a process of its own, some of which load the store: all at once, they would take
+ * the CPU from the store under test and distort the very run they diagnose, and every drill's
+ * timings with it. Two is about what two people on call would work through.
+ */
+const drillsAtOnce = 2;
 
 /** The bearer token a store's /admin/* wants off loopback, from SHOPSRE_ADMIN_TOKEN as `store verify` reads it. */
 function adminToken(env: GameDaySetup['env']): { adminToken?: string } {

@@ -169,6 +169,27 @@ describe('game days end to end on the embedded store', () => {
       const perSegment = drilled.filter((e) => e.message.includes('/ store-invariants:'));
       expect(perSegment.length).toBeLessThanOrEqual(3);
       expect(postmortem).toContain('drill checkout-availability / ');
+      // Every alert of the breach fired within seconds, a drill each: at most two ran their steps at
+      // once. A step's span is its end (the event) less its duration (to 0.1 s), narrowed by that
+      // rounding so that one step following another in the same slot is not counted as overlapping.
+      const spans = journal.timeline
+        .filter((e) => e.kind === 'runbook' && e.message.startsWith('drill '))
+        .map((e) => {
+          const seconds = Number(/ in (\d+(?:\.\d)?) s: /.exec(e.message)?.[1]);
+          expect(seconds, e.message).not.toBeNaN();
+          return { from: e.atMs - seconds * 1000 + 100, to: e.atMs - 100 };
+        });
+      // One drill per runbook and segment, named when its alert fires: enough of them for the bound to bite.
+      const drills = new Set(
+        journal.timeline
+          .filter((e) => e.kind === 'runbook')
+          .flatMap((e) => /: (shopsre runbook run .*)$/.exec(e.message)?.[1] ?? []),
+      );
+      expect(drills.size, [...drills].join('\n')).toBeGreaterThan(2);
+      const mostAtOnce = Math.max(
+        ...spans.map((span) => spans.filter((other) => other.from < span.to && span.to <= other.to).length),
+      );
+      expect(mostAtOnce).toBeLessThanOrEqual(2);
     },
     minute,
   );
