@@ -334,7 +334,7 @@ function runbookHook(
           emit({
             atMs: Date.parse(record.time) + record.durationMs,
             kind: 'runbook',
-            message: `drill ${runbook.name} / ${record.step}: ${record.outcome}${record.exitCode === null ? '' : ` (exit ${record.exitCode})`} in ${(record.durationMs / 1000).toFixed(1)} s: ${record.command}`,
+            message: `drill ${runbook.name} / ${record.step}${alert.segment === undefined ? '' : ` (${alert.segment})`}: ${record.outcome}${record.exitCode === null ? '' : ` (exit ${record.exitCode})`} in ${(record.durationMs / 1000).toFixed(1)} s: ${record.command}`,
           }),
       }),
     );

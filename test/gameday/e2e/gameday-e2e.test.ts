@@ -166,8 +166,13 @@ describe('game days end to end on the embedded store', () => {
       ).toEqual([]);
       expect(drilled.some((e) => /: passed \(exit 0\)/.test(e.message))).toBe(true);
       // Once per runbook and segment, though the page and the ticket both fired.
-      const perSegment = drilled.filter((e) => e.message.includes('/ store-invariants:'));
+      const perSegment = drilled.filter((e) => e.message.includes('/ store-invariants ('));
+      expect(perSegment.length).toBeGreaterThan(0);
       expect(perSegment.length).toBeLessThanOrEqual(3);
+      // Each names the segment it was drilled for.
+      const segments = perSegment.map((e) => / \((guest|member|vip)\): /.exec(e.message)?.[1]);
+      expect(new Set(segments).size, segments.join()).toBe(perSegment.length);
+      expect(segments.every((segment) => segment !== undefined)).toBe(true);
       expect(postmortem).toContain('drill checkout-availability / ');
       // Every alert of the breach fired within seconds, a drill each: at most two ran their steps at
       // once. A step's span is its end (the event) less its duration (to 0.1 s), narrowed by that
