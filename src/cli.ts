@@ -85,6 +85,6 @@ export function buildProgram(io: Io, select: (handler: Handler) => void): Comman
   registerStoreCommands(program, select, io);
   registerChaosCommands(program, select, io);
   registerGameDayCommands(program, select, io);
-  registerRunbookCommands(program, select, io);
+  registerRunbookCommands(program, select, buildProgram);
   return program;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { collect } from './options.js';
-import type { RegisterGroup } from './types.js';
+import type { CommandTree } from '../commands/runbook-lint.js';
+import type { Handler } from './types.js';
 
 interface SessionCliFlags {
   dir?: string;
@@ -51,7 +52,11 @@ const exitCodes =
   '\nExit codes: 0 every step that ran passed its check; 1 a check failed, a step timed out, or stopped; 2 bad runbook or flags; 3 unreachable alert source.';
 
 /** `runbook list | show | run | alerts | lint`: flags in, a lazily imported handler chosen. */
-export const registerRunbookCommands: RegisterGroup = (program, select) => {
+export const registerRunbookCommands = (
+  program: Command,
+  select: (handler: Handler) => void,
+  tree: CommandTree,
+): void => {
   const runbook = program
     .command('runbook')
     .description('runbooks for on-call: one per alert and per fault, runnable step by step, checked in CI');
@@ -166,7 +171,11 @@ export const registerRunbookCommands: RegisterGroup = (program, select) => {
     .action((opts: { dir?: string; slos: string[] }) => {
       select(async (ctx) => {
         const { runRunbookLint } = await import('../commands/runbook-lint.js');
-        return runRunbookLint({ slos: opts.slos, ...(opts.dir === undefined ? {} : { dir: opts.dir }) }, ctx);
+        return runRunbookLint(
+          { slos: opts.slos, ...(opts.dir === undefined ? {} : { dir: opts.dir }) },
+          ctx,
+          tree,
+        );
       });
     });
 };

@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { faultNames } from '../chaos/catalogue.js';
-import { buildProgram } from '../cli.js';
-import { registerRunbookCommands } from '../cli-groups/runbook.js';
 import { ExitCode, formatFinding, UsageError } from '../core/errors.js';
 import { bufferWriter, type Io } from '../core/io.js';
 import { packageFile } from '../core/package-files.js';
@@ -17,6 +15,12 @@ import { runbooksDir } from './runbook-session.js';
 const thirtyDaysMs = 30 * 24 * 3600_000;
 
 /**
+ * Builds the whole command tree (`buildProgram`), handed down by the CLI rather than imported, since
+ * the tree holds this command. Lint parses with a `select` that ignores every handler.
+ */
+export type CommandTree = (io: Io, select: (handler: unknown) => void) => Command;
+
+/**
  * `runbook lint`: every alert the SLO files generate and every fault of the catalogue has a runbook,
  * every runbook is valid, every placeholder known and every `shopsre` command of a step parses
  * against the real CLI. Each finding as file:line:col; exit 1 when there is one.
@@ -24,6 +28,7 @@ const thirtyDaysMs = 30 * 24 * 3600_000;
 export async function runRunbookLint(
   options: { readonly dir?: string; readonly slos: readonly string[] },
   ctx: CommandContext,
+  tree: CommandTree,
 ): Promise<ExitCode> {
   const { io } = ctx;
   const dir = runbooksDir(options.dir, io.cwd);
@@ -44,7 +49,7 @@ export async function runRunbookLint(
     alerts,
     faults: faultNames,
     dir: shown(relative(io.cwd, dir), dir),
-    parseShopsre: shopsreParser(io.cwd),
+    parseShopsre: shopsreParser(io.cwd, tree),
   });
   for (const finding of findings) io.stdout.write(`${formatFinding(finding)}\n`);
   const steps = read.runbooks.reduce((sum, r) => sum + r.steps.length, 0);
@@ -59,15 +64,15 @@ export async function runRunbookLint(
  * handler: the select records nothing, exitOverride turns exits into errors, and help or errors
  * go to a buffer. A fresh program per argv: commander keeps option values on its commands.
  */
-export function shopsreParser(cwd: string): (argv: readonly string[]) => string | undefined {
+export function shopsreParser(
+  cwd: string,
+  tree: CommandTree,
+): (argv: readonly string[]) => string | undefined {
   return (argv) => {
     const sink = bufferWriter();
     const io: Io = { stdout: sink, stderr: sink, env: {}, cwd, isTTY: false };
     const ignore = (): void => undefined;
-    const program = buildProgram(io, ignore);
-    if (!program.commands.some((command) => command.name() === 'runbook')) {
-      registerRunbookCommands(program, ignore, io);
-    }
+    const program = tree(io, ignore);
     try {
       program.parse([...argv], { from: 'user' });
       return undefined;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
-import { registerRunbookCommands } from '../../src/cli-groups/runbook.js';
 import type { Handler } from '../../src/cli-groups/types.js';
 import { commandContext, repoRoot } from './helpers.js';
 
@@ -13,8 +12,6 @@ async function shopsre(argv: string[], terminal: { isTTY: boolean; env?: Record<
     handler = chosen;
   };
   const program = buildProgram(io, select);
-  if (!program.commands.some((command) => command.name() === 'runbook'))
-    registerRunbookCommands(program, select, io);
   await program.parseAsync(argv, { from: 'user' });
   if (!handler) throw new Error('no handler chosen');
   const code = await handler({ ...ctx, io });

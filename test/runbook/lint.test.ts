@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
+import { buildProgram } from '../../src/cli.js';
 import { runRunbookLint, shopsreParser } from '../../src/commands/runbook-lint.js';
 import { runbookText } from './builders.js';
 import { commandContext, repoRoot } from './helpers.js';
@@ -20,7 +21,7 @@ function shippedCopy(name: string): string {
 describe('runbook lint', () => {
   it('passes on the shipped runbooks against the reference store SLOs and the chaos catalogue', async () => {
     const { ctx, stdout, stderr } = commandContext(repoRoot);
-    const code = await runRunbookLint({ slos: [] }, ctx);
+    const code = await runRunbookLint({ slos: [] }, ctx, buildProgram);
     expect(stdout.text()).toBe('');
     expect(stderr.text()).toMatch(/^ok: 13 runbooks, \d+ steps, 5 alerts, 8 faults\n$/);
     expect(code).toBe(ExitCode.ok);
@@ -43,7 +44,11 @@ describe('runbook lint', () => {
     writeFileSync(slos, `${reference.trimEnd()}\n\n${added}`);
     const line = reference.trimEnd().split('\n').length + 2;
     const { ctx, stdout } = commandContext(workdir);
-    const code = await runRunbookLint({ slos: ['slos.yaml'], dir: join(repoRoot, 'runbooks') }, ctx);
+    const code = await runRunbookLint(
+      { slos: ['slos.yaml'], dir: join(repoRoot, 'runbooks') },
+      ctx,
+      buildProgram,
+    );
     expect(stdout.text()).toBe(
       `slos.yaml:${line}:11: alert "SearchAvailabilityBudgetBurn" (SLO search-availability) has no runbook: list it under "alerts" in a runbook of ${join(repoRoot, 'runbooks')}\n`,
     );
@@ -75,7 +80,7 @@ describe('runbook lint', () => {
       }),
     );
     const { ctx, stdout } = commandContext(workdir);
-    const code = await runRunbookLint({ slos: [], dir }, ctx);
+    const code = await runRunbookLint({ slos: [], dir }, ctx, buildProgram);
     const findings = stdout.text().trim().split('\n');
     expect(findings).toEqual([
       expect.stringMatching(
@@ -92,14 +97,14 @@ describe('runbook lint', () => {
     const dir = shippedCopy('no-partition');
     rmSync(join(dir, 'network-partition.md'));
     const { ctx, stdout } = commandContext(workdir);
-    await runRunbookLint({ slos: [], dir }, ctx);
+    await runRunbookLint({ slos: [], dir }, ctx, buildProgram);
     expect(stdout.text()).toBe(
       'no-partition:1:1: fault "partition" of the chaos catalogue has no runbook: list it under "faults" in a runbook\n',
     );
   });
 
   it('parses against the real command tree without running a handler or printing help', () => {
-    const parse = shopsreParser(repoRoot);
+    const parse = shopsreParser(repoRoot, buildProgram);
     expect(parse(['slo', 'report', 'x.yaml', '--prometheus', 'http://127.0.0.1:9090'])).toBeUndefined();
     expect(parse(['store', 'serve', '--help'])).toBeUndefined();
     expect(parse(['runbook', 'run', 'x', '--yes', '--readonly'])).toBeUndefined();

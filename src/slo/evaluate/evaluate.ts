@@ -1,17 +1,23 @@
 import { alertWindowsOf } from '../windows.js';
-import { burnFactor, errorBudgetRatio, type BurnWindow, type Slo, type TierName } from '../model.js';
-import type { BusinessOutcome } from '../../loadgen/results.js';
+import { burnFactor, errorBudgetRatio, type BurnWindow, type Slo } from '../model.js';
+import type {
+  ConditionResult,
+  NoData,
+  SliMeasurement,
+  TierResult,
+  Verdict,
+  WindowBurn,
+} from './measurement.js';
 import { applyPolicy, type BudgetPolicy, type PolicyMatch } from './policy.js';
 
-/** An SLI over one window. */
-export interface SliMeasurement {
-  /** Bad events over all events in the window; 0 when the window saw no traffic. */
-  readonly errorRatio: number;
-  /** All events in the window, when the source can count them. */
-  readonly events?: number;
-  /** Answers about the order rather than failures (a load run's results count them). */
-  readonly businessOutcomes?: Readonly<Record<BusinessOutcome, number>>;
-}
+export type {
+  ConditionResult,
+  NoData,
+  SliMeasurement,
+  TierResult,
+  Verdict,
+  WindowBurn,
+} from './measurement.js';
 
 /** Where SLIs come from: a Prometheus server, a load run's results, a fake in tests. */
 export interface SliSource {
@@ -25,46 +31,6 @@ export interface SliSource {
   /** What the reader should know about how the source counted, printed under every report. */
   readonly notes?: readonly string[];
   measure(slo: Slo, windowMs: number, atMs: number): Promise<SliMeasurement>;
-}
-
-export interface WindowBurn extends SliMeasurement {
-  readonly windowMs: number;
-  /** errorRatio over the error budget: at 1 the budget lasts exactly the period. */
-  readonly burnRate: number;
-}
-
-/** One multi-window condition (a tier's quick or slow pair). */
-export interface ConditionResult {
-  /** Burn rate both windows must exceed (the burn factor: 14.4 for the workbook's 1 h page window). */
-  readonly threshold: number;
-  readonly short: WindowBurn;
-  readonly long: WindowBurn;
-  /** The long window counted fewer events than the SLO's `minEvents`, so the condition was held back. */
-  readonly belowMinEvents: boolean;
-  readonly firing: boolean;
-}
-
-export interface TierResult {
-  readonly name: TierName;
-  readonly severity: string;
-  readonly enabled: boolean;
-  readonly quick: ConditionResult;
-  readonly slow: ConditionResult;
-  /** Enabled, and the quick or the slow condition fires: what the generated alert would do now. */
-  readonly firing: boolean;
-}
-
-/**
- * `warn` passes the gate; `fail` fails it. `no-data`: too few events to judge (none, or fewer than the
- * SLO's `minEvents`), which is no evidence either way: a warning, or a failure when the policy
- * requires data (`--require-data`, `noData: fail`).
- */
-export type Verdict = 'pass' | 'warn' | 'fail' | 'no-data';
-
-/** Why an SLO got no verdict: the events its period counted, against its `minEvents`. */
-export interface NoData {
-  readonly events: number;
-  readonly minEvents: number | undefined;
 }
 
 export interface SloResult {

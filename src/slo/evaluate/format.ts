@@ -1,30 +1,11 @@
-/** Number formats and cells shared by the policy messages and every renderer, so they all print the same figures. */
+/** The cells every renderer shares (and the number formats, from number-format.ts), so they all print the same figures. */
 import { formatDuration } from '../../core/duration.js';
 import type { TierName } from '../model.js';
-import type { Evaluation, SloResult, TierResult, Verdict, WindowBurn } from './evaluate.js';
+import type { Evaluation, SloResult } from './evaluate.js';
+import type { TierResult, Verdict, WindowBurn } from './measurement.js';
+import { formatBudget, formatBurn, formatSli, windowName } from './number-format.js';
 
-/** The SLI with two more decimals than the objective, so 99.95 % against 99.9 % does not print as 100 %. */
-export function formatSli(sli: number, objectivePercent: number): string {
-  const objectiveDecimals = (String(objectivePercent).split('.')[1] ?? '').length;
-  return `${(sli * 100).toFixed(Math.min(6, objectiveDecimals + 2))}%`;
-}
-
-export function formatObjective(objectivePercent: number): string {
-  return `${objectivePercent}%`;
-}
-
-export function formatBudget(budgetRemaining: number): string {
-  return `${(budgetRemaining * 100).toFixed(1)}%`;
-}
-
-export function formatBurn(burnRate: number): string {
-  return burnRate >= 100 ? burnRate.toFixed(0) : burnRate.toFixed(2);
-}
-
-/** A window as Prometheus writes it (`5m`, `30d`), or `run` when every window is a load run's duration. */
-export function windowName(windowMs: number, fixedWindowMs: number | undefined): string {
-  return fixedWindowMs === undefined ? formatDuration(windowMs) : 'run';
-}
+export { formatBudget, formatBurn, formatObjective, formatSli, windowName } from './number-format.js';
 
 export function sloLabel(result: SloResult): string {
   return `${result.slo.service}/${result.slo.baseName}`;

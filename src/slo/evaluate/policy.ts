@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { InputError, type Finding } from '../../core/errors.js';
 import { parseSingleYamlDocument, zodIssuesToFindings, type YamlDocument } from '../../core/yaml-source.js';
 import { errorBudgetRatio, type Slo } from '../model.js';
-import type { ConditionResult, TierResult } from './evaluate.js';
-import { formatBudget, formatBurn, formatObjective, formatSli, windowName } from './format.js';
+import type { ConditionResult, TierResult } from './measurement.js';
+import { formatBudget, formatBurn, formatObjective, formatSli, windowName } from './number-format.js';
 
 /**
  * Error-budget policy: what a CI gate does about an SLO's state, in the manner of slo-generator's

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { formatEndpoint } from './address.js';
 import { Forwarder } from './http-forward.js';
 import { ProxyListener } from './listener.js';
-import type { FaultProxy, ProxyDeps } from './proxy-registry.js';
+import type { FaultProxy, ProxyDeps } from './fault-proxy.js';
 import type { ProxyConfig } from './proxy-schema.js';
 import { parseToxic, parseToxicPatch, type HttpEffect, type ToxicConfig, type ToxicMatch } from './schema.js';
 import { draws, ToxicSet, type ActiveToxic } from './toxic-set.js';

@@ -1,4 +1,3 @@
-import type { Clock } from '../../../core/clock.js';
 import { formatEndpoint, type Endpoint } from './address.js';
 import { FaultProxyError } from './errors.js';
 import { startHttpProxy } from './http-proxy.js';
@@ -9,38 +8,10 @@ import {
   type ListenPolicy,
   type ProxyConfig,
 } from './proxy-schema.js';
-import type { ProxyKind, ToxicTtl } from './schema.js';
+import type { ProxyKind } from './schema.js';
 import { startTcpProxy } from './tcp-proxy.js';
-import { toxicSnapshot, type ActiveToxic, type ToxicSnapshot } from './toxic-set.js';
-
-export interface ProxyDeps {
-  /** Uniform in [0, 1): toxicity draws, jitter and slice sizes. */
-  readonly random: () => number;
-  /** Toxics' createdAt and expiresAt. */
-  readonly clock: Clock;
-  readonly toxicTtl: ToxicTtl;
-}
-
-/** One running proxy, TCP or HTTP, as the registry drives it. */
-export interface FaultProxy {
-  readonly name: string;
-  readonly kind: ProxyKind;
-  /** The bound `host:port`. */
-  readonly listen: string;
-  readonly upstream: string;
-  readonly enabled: boolean;
-  setEnabled(enabled: boolean): Promise<void>;
-  setListen(listen: Endpoint): Promise<void>;
-  setUpstream(upstream: Endpoint): void;
-  /** Validates for the proxy's kind; throws FaultProxyError. */
-  addToxic(input: unknown): ActiveToxic;
-  /** Undefined when there is no such toxic; throws FaultProxyError for a bad patch. */
-  updateToxic(name: string, input: unknown): ActiveToxic | undefined;
-  toxics(): readonly ActiveToxic[];
-  removeToxic(name: string): boolean;
-  clearToxics(): void;
-  close(): Promise<void>;
-}
+import type { FaultProxy, ProxyDeps } from './fault-proxy.js';
+import { toxicSnapshot, type ToxicSnapshot } from './toxic-set.js';
 
 /** A proxy as the control API shows it: Toxiproxy's fields, plus `kind`. */
 export interface ProxySnapshot {

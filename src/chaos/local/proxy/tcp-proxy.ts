@@ -1,7 +1,7 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { formatEndpoint, type Endpoint } from './address.js';
 import { ProxyListener } from './listener.js';
-import type { FaultProxy, ProxyDeps } from './proxy-registry.js';
+import type { FaultProxy, ProxyDeps } from './fault-proxy.js';
 import type { ProxyConfig } from './proxy-schema.js';
 import { parseToxic, parseToxicPatch, type TcpEffect, type ToxicConfig } from './schema.js';
 import { TcpConnection } from './tcp-connection.js';
