@@ -1,4 +1,4 @@
-import { redactText, secretPlaceholder } from '../gameday/report/redact.js';
+import { redactText, secretPlaceholder } from '../core/redact.js';
 import type { StepCheck, StepEffect } from './model.js';
 
 /** What happened to a step: one JSON line of `--record`, one entry of a game day's journal. */

@@ -5,12 +5,12 @@ import { burnRateChart, errorRatioChart } from './charts/options.js';
 import { renderChart } from './charts/render.js';
 import { renderJunit } from './junit.js';
 import { renderPostmortem } from './postmortem.js';
-import { redactDeep } from './redact.js';
+import { redactDeep } from '../../core/redact.js';
 import { renderSummary } from './summary.js';
 
 export { deriveActionItems, findings, type Finding, type JournalWithoutActionItems } from './action-items.js';
 export { postmortemHeadings, lessonHeadings } from './postmortem.js';
-export { redactText } from './redact.js';
+export { redactText } from '../../core/redact.js';
 
 /** The files a game day leaves behind: path relative to the report directory → content. */
 export type ReportFiles = Readonly<Record<string, string>>;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { journalSchema } from '../../../src/gameday/journal.js';
 import { renderGameDayReport, writeGameDayReport } from '../../../src/gameday/report/index.js';
-import { cardPlaceholder, redactText } from '../../../src/gameday/report/redact.js';
+import { cardPlaceholder, redactText } from '../../../src/core/redact.js';
 import { breachedJournal } from './fixtures.js';
 
 /** Test cards from the networks' published test numbers: Luhn-valid, 16 and 15 digits. */
