@@ -5,6 +5,7 @@ import { journeySteps, type LoadPlan } from '../../loadgen/plan.js';
 import { defaultProfile, type LoadProfile } from '../../loadgen/profile.js';
 import type { LoadResults, Summary } from '../../loadgen/results.js';
 import { runLoad } from '../../loadgen/run-load.js';
+import { sameThresholdMs } from '../../slo/evaluate/results-source.js';
 import type { Slo } from '../../slo/model.js';
 import type { ViewSeries } from '../journal.js';
 import type { CustomerRecord, LoadControl } from '../runner/ports.js';
@@ -52,10 +53,10 @@ export function gameDayLoadPlan(
   for (const slo of resultsSlos) {
     const sli = slo.loadResults;
     for (const step of sli.steps.length === 0 ? journeySteps : sli.steps) seriesSteps.add(step);
-    // The counting finds a bucket within a millionth of a millisecond (`withinThreshold`).
+    // The counting finds a bucket by `sameThresholdMs` (`withinThreshold`).
     if (
       sli.kind === 'latency' &&
-      !latencyBucketsMs.some((ms) => Math.abs(ms - sli.latencyThresholdMs) < 1e-6)
+      !latencyBucketsMs.some((ms) => sameThresholdMs(ms, sli.latencyThresholdMs))
     ) {
       latencyBucketsMs.push(sli.latencyThresholdMs);
     }

@@ -144,7 +144,8 @@ function windowCounter(
   const ownPoints = points.filter((p) => segment === undefined || p.segment === segment);
   if (sli.kind === 'latency') {
     const unbucketed = ownPoints.find(
-      (p) => withinThreshold(asSummary(countsOf([p])), sli.latencyThresholdMs) === undefined,
+      (p) =>
+        withinThreshold({ latencyBucketsMs: p.latencyBucketsMs ?? {} }, sli.latencyThresholdMs) === undefined,
     );
     if (unbucketed) {
       return {
@@ -200,12 +201,6 @@ function noCounts(): Counts {
     byStatus: new Map(),
     latencyBucketsMs: new Map(),
   };
-}
-
-function countsOf(points: readonly StepPoint[]): Counts {
-  const counts = noCounts();
-  for (const point of points) add(counts, point);
-  return counts;
 }
 
 function add(counts: Counts, point: StepPoint): void {

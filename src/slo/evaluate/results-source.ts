@@ -106,16 +106,26 @@ function measureRun(file: LoadResultsFile, slo: Slo): SliMeasurement | { finding
 }
 
 /**
- * Requests of a summary that took at most `thresholdMs`, from its latency bucket at that threshold;
- * undefined when it has no such bucket. Exported for the game day, which counts latency SLIs over
- * summaries of its burn-rate windows the same way.
+ * Requests of a summary (or of any counts with latency buckets, such as a step point) that took at
+ * most `thresholdMs`, from its latency bucket at that threshold; undefined when it has no such bucket.
+ * Exported for the game day, which counts latency SLIs over summaries of its burn-rate windows the
+ * same way.
  */
-export function withinThreshold(summary: Summary, thresholdMs: number): number | undefined {
-  // Thresholds come from seconds (`le: "1.1"` is 1100.0000000000002 ms), so compare with a tolerance.
-  const bucket = Object.entries(summary.latencyBucketsMs).find(
-    ([key]) => Math.abs(Number(key) - thresholdMs) < 1e-6,
-  );
-  return bucket?.[1];
+export function withinThreshold(
+  counts: { readonly latencyBucketsMs: Readonly<Record<string, number>> },
+  thresholdMs: number,
+): number | undefined {
+  return Object.entries(counts.latencyBucketsMs).find(([key]) =>
+    sameThresholdMs(Number(key), thresholdMs),
+  )?.[1];
+}
+
+/**
+ * One latency threshold written two ways: thresholds come from seconds (`le: "1.1"` is
+ * 1100.0000000000002 ms), so they are compared with a tolerance.
+ */
+export function sameThresholdMs(a: number, b: number): boolean {
+  return Math.abs(a - b) < 1e-6;
 }
 
 /**
