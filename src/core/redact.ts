@@ -1,10 +1,9 @@
 /**
  * Keeps card numbers and credentials out of everything a game day (and a runbook's `--record`) leaves
- * behind. The journal should
- * hold none, but its free text comes from people (notes), vendors (error messages) and drivers, and a
- * postmortem gets pasted into tickets and wikis: a leak there is a PCI incident of its own. So every
- * string of the journal passes through here before anything is rendered, rather than the output:
- * SVG path data is full of digits that must not be touched.
+ * behind. The journal should hold none, but its free text comes from people (notes), vendors (error
+ * messages) and drivers, and a postmortem gets pasted into tickets and wikis: a leak there is a PCI
+ * incident of its own. So every string of the journal passes through here before anything is
+ * rendered, rather than the output: SVG path data is full of digits that must not be touched.
  */
 
 export const cardPlaceholder = '[REDACTED card number]';

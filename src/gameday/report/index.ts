@@ -10,7 +10,6 @@ import { renderSummary } from './summary.js';
 
 export { deriveActionItems, findings, type Finding, type JournalWithoutActionItems } from './action-items.js';
 export { postmortemHeadings, lessonHeadings } from './postmortem.js';
-export { redactText } from '../../core/redact.js';
 
 /** The files a game day leaves behind: path relative to the report directory → content. */
 export type ReportFiles = Readonly<Record<string, string>>;

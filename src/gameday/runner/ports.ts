@@ -5,8 +5,6 @@ import type { PlannedFault } from '../scenario/scenario.js';
 import type { BurnSeries, JournalAlert, TimelineEvent, ViewSeries, Impact } from '../journal.js';
 import type { CheckoutStats } from '../observe/checkout-stats.js';
 
-export type { CheckoutStats };
-
 /**
  * What the phase runner needs from the world, each a small interface declared here by its user.
  * The game day command wires the real ones (the embedded store stack, the chaos engine's local

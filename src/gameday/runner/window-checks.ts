@@ -1,7 +1,8 @@
 import { percent } from '../format.js';
 import type { CheckResult } from '../journal.js';
 import type { SteadyCheck, StopCondition } from '../scenario/scenario.js';
-import type { CheckoutStats, Observer } from './ports.js';
+import type { CheckoutStats } from '../observe/checkout-stats.js';
+import type { Observer } from './ports.js';
 
 /**
  * Steady-state checks and stop conditions, each over a window ending now, on the servers' view.

@@ -10,15 +10,6 @@ import type {
 } from './measurement.js';
 import { applyPolicy, type BudgetPolicy, type PolicyMatch } from './policy.js';
 
-export type {
-  ConditionResult,
-  NoData,
-  SliMeasurement,
-  TierResult,
-  Verdict,
-  WindowBurn,
-} from './measurement.js';
-
 /** Where SLIs come from: a Prometheus server, a load run's results, a fake in tests. */
 export interface SliSource {
   /** Named in reports: a Prometheus URL or a results file. */

@@ -1,11 +1,9 @@
-/** The cells every renderer shares (and the number formats, from number-format.ts), so they all print the same figures. */
+/** The cells every renderer shares (their figures written by number-format.ts), so they all print the same. */
 import { formatDuration } from '../../core/duration.js';
 import type { TierName } from '../model.js';
 import type { Evaluation, SloResult } from './evaluate.js';
 import type { TierResult, Verdict, WindowBurn } from './measurement.js';
 import { formatBudget, formatBurn, formatSli, windowName } from './number-format.js';
-
-export { formatBudget, formatBurn, formatObjective, formatSli, windowName } from './number-format.js';
 
 export function sloLabel(result: SloResult): string {
   return `${result.slo.service}/${result.slo.baseName}`;

@@ -1,5 +1,6 @@
 import { formatDuration } from '../../core/duration.js';
-import type { ConditionResult, Evaluation, SloResult, Verdict, WindowBurn } from './evaluate.js';
+import type { Evaluation, SloResult } from './evaluate.js';
+import type { ConditionResult, Verdict, WindowBurn } from './measurement.js';
 import { countVerdicts } from './format.js';
 
 /**

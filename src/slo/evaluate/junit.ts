@@ -1,13 +1,7 @@
 import { attr, xml } from '../../core/xml-escape.js';
 import type { Evaluation, SloResult } from './evaluate.js';
-import {
-  budgetCell,
-  businessOutcomesCell,
-  formatObjective,
-  segmentLabel,
-  sliCell,
-  tierColumn,
-} from './format.js';
+import { budgetCell, businessOutcomesCell, segmentLabel, sliCell, tierColumn } from './format.js';
+import { formatObjective } from './number-format.js';
 
 /**
  * JUnit XML for CI test reporters: one testsuite per service, one testcase per SLO and segment, a

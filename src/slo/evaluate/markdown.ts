@@ -1,16 +1,17 @@
-import type { Evaluation, SloResult, Verdict } from './evaluate.js';
+import type { Evaluation, SloResult } from './evaluate.js';
+import type { Verdict } from './measurement.js';
 import {
   budgetCell,
   businessOutcomesCell,
   countVerdicts,
   fixedWindowNote,
-  formatObjective,
   segmentLabel,
   showsBusinessOutcomes,
   sliCell,
   sloLabel,
   tierColumn,
 } from './format.js';
+import { formatObjective } from './number-format.js';
 
 const verdictMark: Record<Verdict, string> = {
   pass: '✅ pass',

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { formatDuration } from '../../core/duration.js';
 import { EnvironmentError } from '../../core/errors.js';
 import type { Slo } from '../model.js';
-import type { SliMeasurement, SliSource } from './evaluate.js';
+import type { SliSource } from './evaluate.js';
+import type { SliMeasurement } from './measurement.js';
 
 /** The slice of `fetch` the source needs; tests pass a fake or point it at a loopback server. */
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;

@@ -2,7 +2,8 @@ import { InputError, type Finding } from '../../core/errors.js';
 import { businessOutcomes, type LoadResultsFile, type Summary } from '../../loadgen/results.js';
 import { describeOutcomes, statusMatches } from '../load-counting.js';
 import type { LoadCounting, OutcomeSet, Slo } from '../model.js';
-import type { SliMeasurement, SliSource } from './evaluate.js';
+import type { SliSource } from './evaluate.js';
+import type { SliMeasurement } from './measurement.js';
 
 /**
  * SLIs from a load run's results file, per segment. A run covers only its own duration, so every

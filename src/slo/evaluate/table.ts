@@ -5,7 +5,6 @@ import {
   businessOutcomesCell,
   countsLine,
   fixedWindowNote,
-  formatObjective,
   segmentLabel,
   showsBusinessOutcomes,
   sliCell,
@@ -13,6 +12,7 @@ import {
   tierColumn,
   verdictLabel,
 } from './format.js';
+import { formatObjective } from './number-format.js';
 
 interface Column {
   readonly title: string;

@@ -1,6 +1,6 @@
 import type { JournalAlert } from '../../../src/gameday/journal.js';
+import type { CheckoutStats } from '../../../src/gameday/observe/checkout-stats.js';
 import type {
-  CheckoutStats,
   CustomerRecord,
   FaultControl,
   LoadControl,

@@ -1,5 +1,6 @@
 import type { LoadResults, Summary } from '../../../src/loadgen/results.js';
-import type { SliMeasurement, SliSource } from '../../../src/slo/evaluate/evaluate.js';
+import type { SliSource } from '../../../src/slo/evaluate/evaluate.js';
+import type { SliMeasurement } from '../../../src/slo/evaluate/measurement.js';
 
 const minute = 60_000;
 const hour = 60 * minute;
