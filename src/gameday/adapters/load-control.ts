@@ -134,7 +134,7 @@ export function customerRecord(
   }
   const points = results.timeSeries.filter((p) => p.step !== undefined);
   const steps = seriesSteps ?? [...new Set(points.flatMap((p) => (p.step === undefined ? [] : [p.step])))];
-  return { startedAtMs, checkout, totals, stepSeries: { steps: [...steps], points } };
+  return { startedAtMs, checkout, totals, stepSeries: { steps, points } };
 }
 
 function emptySeries(length: number): {
