@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { builtBinary as bin } from './helpers/built-binary.js';
 
-// Runs the bundle that `npm test` builds first.
-const bin = fileURLToPath(new URL('../dist/shopsre.js', import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const workdir = mkdtempSync(join(tmpdir(), 'shopsre-bin-'));

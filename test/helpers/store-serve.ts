@@ -2,9 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testCacheDir } from '../reference-store/support/test-store.js';
+import { builtBinary as bin } from './built-binary.js';
 
-// The bundle that `npm test` builds first, run from the repository as a user would.
-const bin = fileURLToPath(new URL('../../dist/shopsre.js', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The addresses `store serve --json` prints on one line once everything listens. */

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { builtBinary as bin } from '../helpers/built-binary.js';
 
 /**
  * `runbook run` from the built bundle on a real pseudo-terminal (util-linux `script` gives the process
  * a PTY): the bundle must mount the ink runner (a bundled `import('react')` has no named exports, which
  * once broke it only there), show the first step, and stop on q with exit 1 and nothing run.
  */
-const bin = fileURLToPath(new URL('../../dist/shopsre.js', import.meta.url));
 
 describe('runbook run on a terminal, from the built binary', () => {
   it('shows the first step with its placeholders filled and stops on q', async () => {

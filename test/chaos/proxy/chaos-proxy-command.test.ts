@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,9 +14,8 @@ import { InputError, UsageError } from '../../../src/core/errors.js';
 import { bufferWriter } from '../../../src/core/io.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { attempt, closeAfter, proxyPort, startEchoServer, startHttpUpstream, tcpClient } from './support.js';
+import { builtBinary as bin } from '../../helpers/built-binary.js';
 
-// The binary test runs the bundle that `npm test` builds first.
-const bin = fileURLToPath(new URL('../../../dist/shopsre.js', import.meta.url));
 const workdir = mkdtempSync(join(tmpdir(), 'shopsre-chaos-proxy-'));
 afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 

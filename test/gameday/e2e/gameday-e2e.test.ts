@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run as runCli } from '../../../src/cli.js';
@@ -9,6 +8,7 @@ import { readState } from '../../../src/chaos/state-file.js';
 import { bufferWriter } from '../../../src/core/io.js';
 import type { Journal } from '../../../src/gameday/journal.js';
 import { runGameDay, shortened, type GameDayRun } from './support.js';
+import { builtBinary as bin } from '../../helpers/built-binary.js';
 
 /**
  * Whole game days against the embedded store, time-scaled and shortened (support.ts), one after
@@ -16,7 +16,6 @@ import { runGameDay, shortened, type GameDayRun } from './support.js';
  */
 const scenarios = mkdtempSync(join(tmpdir(), 'shopsre-scenarios-'));
 const minute = 120_000;
-const bin = fileURLToPath(new URL('../../../dist/shopsre.js', import.meta.url));
 let breach: GameDayRun | undefined;
 
 afterAll(() => {

@@ -3,19 +3,18 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { readState } from '../../../src/chaos/state-file.js';
 import { journalSchema } from '../../../src/gameday/journal.js';
 import { shortened } from './support.js';
+import { builtBinary as bin } from '../../helpers/built-binary.js';
 
 /**
  * The terminal of a game day goes away in the middle of its faults (an ssh session dropped): the
  * process gets SIGHUP, its output has nowhere to go, and it must still revert every fault and
  * leave its journal, as on Ctrl+C. The built binary, in its own process, as a user runs it.
  */
-const bin = fileURLToPath(new URL('../../../dist/shopsre.js', import.meta.url));
 
 describe('a game day whose terminal hangs up', () => {
   it('reverts every fault and writes a journal marked interrupted (exit 1), its output gone', async () => {
