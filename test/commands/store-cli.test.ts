@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCacheDir } from '../reference-store/support/test-store.js';
+import { builtBinary as bin } from '../helpers/built-binary.js';
 import { startStoreServe, type ServedStore, type StoreServeAddresses } from '../helpers/store-serve.js';
 
-// Runs the bundle that `npm test` builds first.
-const bin = fileURLToPath(new URL('../../dist/shopsre.js', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // The CLI's own template (default customers and history) is kept between runs like the tests' ones.
 const env = { ...process.env, XDG_CACHE_HOME: join(testCacheDir, 'xdg') };
