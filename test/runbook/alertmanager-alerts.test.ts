@@ -10,7 +10,14 @@ import { describeWithAlertmanager } from '../helpers/describe-with-alertmanager.
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 import { labelsStep, runbookText } from './builders.js';
-import { commandContext, noSignals, readRecord, repoRoot } from './helpers.js';
+import {
+  commandContext,
+  noSignals,
+  readRecord,
+  repoRoot,
+  vipCheckoutPage,
+  writeFiringRules,
+} from './helpers.js';
 
 /**
  * The whole paging chain with real components (Debian's Prometheus and Alertmanager): Prometheus
@@ -23,7 +30,7 @@ import { commandContext, noSignals, readRecord, repoRoot } from './helpers.js';
 describeWithAlertmanager('runbook alerts against a real Alertmanager', (binaries) => {
   const workdir = mkdtempSync(join(tmpdir(), 'shopsre-runbook-alertmanager-'));
   const dir = join(workdir, 'runbooks');
-  const paging = 'CheckoutAvailabilityBudgetBurn';
+  const paging = vipCheckoutPage.alert;
   const silenced = 'CatalogLatencyBudgetBurn';
   const webhookBodies: string[] = [];
   let receiver: LoopbackServer | undefined;
@@ -69,23 +76,18 @@ describeWithAlertmanager('runbook alerts against a real Alertmanager', (binaries
     expect(silence.status, await silence.clone().text()).toBe(200);
     silenceId = ((await silence.json()) as { silenceID: string }).silenceID;
 
-    const rules = join(workdir, 'rules.yaml');
-    writeFileSync(
-      rules,
-      [
-        'groups:',
-        '  - name: runbook-test',
-        '    rules:',
-        `      - alert: ${paging}`,
-        '        expr: vector(1)',
-        '        labels: { segment: vip, sloth_slo: checkout-availability, sloth_service: store, severity: page }',
-        '        annotations: { summary: checkout burns }',
-        `      - alert: ${silenced}`,
-        '        expr: vector(1)',
-        '        labels: { segment: guest, sloth_slo: catalog-latency, sloth_service: store, severity: ticket }',
-        '',
-      ].join('\n'),
-    );
+    const rules = writeFiringRules(join(workdir, 'rules.yaml'), [
+      vipCheckoutPage,
+      {
+        alert: silenced,
+        labels: {
+          segment: 'guest',
+          sloth_slo: 'catalog-latency',
+          sloth_service: 'store',
+          severity: 'ticket',
+        },
+      },
+    ]);
     const configFile = join(workdir, 'prometheus.yml');
     writeFileSync(
       configFile,

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { stringify } from 'yaml';
 import { systemClock } from '../../src/core/clock.js';
 import { bufferWriter, type Io } from '../../src/core/io.js';
 import { createLogger } from '../../src/core/logger.js';
@@ -47,4 +48,25 @@ export function readRecord(file: string): RecordedStep[] {
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as RecordedStep);
+}
+
+/** An alert as the generated rules label it, for a rule file whose alerts fire at once. */
+export interface FiringRule {
+  readonly alert: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** The checkout page for VIPs, with the labels `slo generate` gives it. */
+export const vipCheckoutPage: FiringRule = {
+  alert: 'CheckoutAvailabilityBudgetBurn',
+  labels: { segment: 'vip', sloth_slo: 'checkout-availability', sloth_service: 'store', severity: 'page' },
+  annotations: { summary: 'checkout burns' },
+};
+
+/** Writes a Prometheus rule file whose alerts fire at the first evaluation (`vector(1)`). */
+export function writeFiringRules(file: string, rules: readonly FiringRule[]): string {
+  const group = { name: 'runbook-test', rules: rules.map((rule) => ({ ...rule, expr: 'vector(1)' })) };
+  writeFileSync(file, stringify({ groups: [group] }));
+  return file;
 }

@@ -7,7 +7,15 @@ import { ExitCode } from '../../src/core/errors.js';
 import { startPrometheus, type RunningPrometheus } from '../../src/gameday/prometheus/start-prometheus.js';
 import { describeWithPrometheus } from '../helpers/describe-with-prometheus.js';
 import { labelsStep, runbookText } from './builders.js';
-import { checkoutShopsre, commandContext, noSignals, readRecord, repoRoot } from './helpers.js';
+import {
+  checkoutShopsre,
+  commandContext,
+  noSignals,
+  readRecord,
+  repoRoot,
+  vipCheckoutPage,
+  writeFiringRules,
+} from './helpers.js';
 
 /**
  * A real Prometheus (Debian's) evaluating one alerting rule that fires at once, with the labels the
@@ -34,20 +42,7 @@ describeWithPrometheus('runbook alerts against a real Prometheus', (binaries) =>
         ],
       }),
     );
-    const rules = join(workdir, 'rules.yaml');
-    writeFileSync(
-      rules,
-      [
-        'groups:',
-        '  - name: runbook-test',
-        '    rules:',
-        '      - alert: CheckoutAvailabilityBudgetBurn',
-        '        expr: vector(1)',
-        '        labels: { segment: vip, sloth_slo: checkout-availability, sloth_service: store, severity: page }',
-        '        annotations: { summary: checkout burns }',
-        '',
-      ].join('\n'),
-    );
+    const rules = writeFiringRules(join(workdir, 'rules.yaml'), [vipCheckoutPage]);
     prometheus = await startPrometheus({
       dataDir: join(workdir, 'prometheus'),
       // Nothing to scrape: the rule needs no series.
